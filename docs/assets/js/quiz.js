@@ -1,0 +1,77 @@
+// Quizzes: turn each server-rendered quiz (question + collapsed worked solution)
+// into an answerable form. Without JavaScript the collapsed solution remains.
+(function () {
+  "use strict";
+
+  function parseNumber(text) {
+    const cleaned = text.trim().replace(",", ".");
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(cleaned)) return null;
+    return Number(cleaned);
+  }
+
+  function judge(quiz, form) {
+    const kind = quiz.dataset.quizKind;
+    if (kind === "numeric") {
+      const value = parseNumber(form.querySelector("input").value);
+      if (value === null) return { verdict: "invalid" };
+      const tolerance = Number(quiz.dataset.tolerance || 0);
+      return { verdict: Math.abs(value - Number(quiz.dataset.answer)) <= tolerance ? "right" : "wrong" };
+    }
+    const picked = form.querySelector("input:checked");
+    if (!picked) return { verdict: "invalid" };
+    return { verdict: picked.value === quiz.dataset.answer ? "right" : "wrong" };
+  }
+
+  function answerControls(quiz, id) {
+    if (quiz.dataset.quizKind === "numeric") {
+      return `<label for="${id}-input">Your answer</label>
+        <input id="${id}-input" type="text" inputmode="decimal" autocomplete="off" spellcheck="false">`;
+    }
+    return `<fieldset><legend>Your answer</legend>
+        <label><input type="radio" name="${id}-tf" value="true"> True</label>
+        <label><input type="radio" name="${id}-tf" value="false"> False</label></fieldset>`;
+  }
+
+  function enhance(quiz) {
+    if (quiz.dataset.enhanced) return;
+    quiz.dataset.enhanced = "true";
+    const id = quiz.id;
+    const solution = quiz.querySelector(".quiz__solution");
+    const form = document.createElement("form");
+    form.className = "quiz__form";
+    form.noValidate = true;
+    form.innerHTML = `${answerControls(quiz, id)}
+      <button type="submit" class="enc-button">Check</button>
+      <button type="button" class="enc-button enc-button--quiet" data-action="reveal">Show solution</button>`;
+    const feedback = document.createElement("p");
+    feedback.className = "quiz__feedback";
+    feedback.setAttribute("role", "status");
+    feedback.setAttribute("aria-live", "polite");
+    solution.before(form, feedback);
+
+    const messages = {
+      right: "Correct.",
+      wrong: "Not quite. Compare with the worked solution below.",
+      invalid: quiz.dataset.quizKind === "numeric" ? "Enter a number, such as 0.25." : "Pick true or false.",
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const { verdict } = judge(quiz, form);
+      feedback.textContent = messages[verdict];
+      feedback.dataset.result = verdict;
+      if (verdict !== "invalid") solution.open = true;
+    });
+    form.querySelector('[data-action="reveal"]').addEventListener("click", () => {
+      solution.open = true;
+      solution.querySelector("summary").focus();
+    });
+  }
+
+  function enhanceAll() {
+    document.querySelectorAll(".quiz[data-quiz-kind]").forEach(enhance);
+  }
+
+  // Material's instant loading swaps pages without a reload; document$ tells us when.
+  if (window.document$) window.document$.subscribe(enhanceAll);
+  else document.addEventListener("DOMContentLoaded", enhanceAll);
+})();

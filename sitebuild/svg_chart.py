@@ -1,0 +1,76 @@
+"""A tiny static SVG drawing of a Plotly figure dict, for readers without JavaScript.
+
+It draws line/scatter traces as polylines and bar traces as columns on shared
+axes, with the axis ranges printed; it is a picture of the data, not a
+replacement for the interactive chart.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+WIDTH, HEIGHT, PAD = 560, 220, 36
+COLOURS = ("#2e7d6b", "#8a8f98", "#c2410c", "#4338ca", "#a16207")
+
+
+def _finite_points(trace: dict) -> list[tuple[float, float]]:
+    xs = trace.get("x") or list(range(len(trace.get("y") or [])))
+    points = []
+    for x, y in zip(xs, trace.get("y") or []):
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and math.isfinite(x) and math.isfinite(y):
+            points.append((float(x), float(y)))
+    return points
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def figure_to_svg(figure: dict, label: str = "") -> str:
+    traces = [t for t in figure.get("data", []) if _finite_points(t)]
+    if not traces:
+        return ""
+    all_points = [p for t in traces for p in _finite_points(t)]
+    x0, x1 = min(p[0] for p in all_points), max(p[0] for p in all_points)
+    y0, y1 = min(p[1] for p in all_points), max(p[1] for p in all_points)
+    if any(t.get("type") == "bar" for t in traces):
+        y0 = min(y0, 0.0)
+    x1, y1 = (x1 if x1 > x0 else x0 + 1), (y1 if y1 > y0 else y0 + 1)
+
+    def sx(x):
+        return PAD + (x - x0) / (x1 - x0) * (WIDTH - 2 * PAD)
+
+    def sy(y):
+        return HEIGHT - PAD - (y - y0) / (y1 - y0) * (HEIGHT - 2 * PAD)
+
+    shapes = []
+    for i, trace in enumerate(traces):
+        colour = COLOURS[i % len(COLOURS)]
+        points = _finite_points(trace)
+        if trace.get("type") == "bar":
+            step = (WIDTH - 2 * PAD) / max(len(points), 1) * 0.8
+            for x, y in points:
+                top, base = sy(max(y, 0)), sy(min(y, 0))
+                shapes.append(
+                    f'<rect x="{sx(x) - step / 2:.1f}" y="{top:.1f}" width="{step:.1f}" '
+                    f'height="{base - top:.1f}" fill="{colour}" opacity="0.6"/>'
+                )
+        else:
+            coords = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in points)
+            shapes.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    title = (figure.get("layout", {}).get("title") or {}).get("text", "") if isinstance(
+        figure.get("layout", {}).get("title"), dict) else figure.get("layout", {}).get("title", "")
+    name = html.escape(label or title or "chart")
+    axes = (
+        f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'
+        f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'
+        f'<text x="{PAD}" y="{HEIGHT - 10}" font-size="11" fill="currentColor">{_fmt(x0)}</text>'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 10}" font-size="11" text-anchor="end" fill="currentColor">{_fmt(x1)}</text>'
+        f'<text x="4" y="{HEIGHT - PAD}" font-size="11" fill="currentColor">{_fmt(y0)}</text>'
+        f'<text x="4" y="{PAD - 6}" font-size="11" fill="currentColor">{_fmt(y1)}</text>'
+    )
+    return (
+        f'<svg class="static-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{name}">'
+        f"<title>{name}</title>{axes}{''.join(shapes)}</svg>"
+    )
