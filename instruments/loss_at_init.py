@@ -52,7 +52,8 @@ MAX_SAMPLES = 1_000_000
 def uniform_baseline(vocab: int) -> float:
     """-log(1/V): the loss of a model that predicts every class with 1/V."""
     vocab = check_int("vocab", vocab, 2, MAX_VOCAB)
-    return -math.log(1.0 / vocab)
+    # -log(1/V) = log V; the second form avoids rounding 1/V first
+    return math.log(vocab)
 
 
 def small_scale_expansion(scale: float, vocab: int) -> float:
