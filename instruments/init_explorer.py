@@ -42,9 +42,9 @@ MAX_WIDTH = 4096
 MAX_DEPTH = 1000
 MAX_BATCH = 8192
 
-# The instrument's fixed batch and seed: 512 examples give each layer's
-# variance from at least 512 * 16 numbers, plenty for a log-scale chart.
-BAKE_BATCH = 512
+# The instrument's fixed batch and seed: 256 examples give each layer's
+# variance from at least 256 * 16 numbers, plenty for a log-scale chart.
+BAKE_BATCH = 256
 BAKE_SEED = 0
 
 EXPLODE_RATIO = 10.0
