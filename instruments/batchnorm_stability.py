@@ -16,8 +16,8 @@ the last step is above the loss before the first step. The stable learning
 rate ceiling (no BN) is the largest rate of the sweep whose no-BN run does not
 diverge at the chosen depth.
 
-Forward and backward passes are written out by hand; the tests compare every
-gradient with central finite differences.
+Forward and backward passes are written out by hand; the tests compare the
+gradients of every parameter with central finite differences.
 """
 
 from __future__ import annotations
