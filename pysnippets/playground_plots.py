@@ -1,4 +1,4 @@
-# Random walks: the spread grows like the square root of the number of steps.
+# Random walks with unit Gaussian steps: the spread grows like the square root of time.
 import random
 
 from instruments.plot import histogram, line
@@ -9,7 +9,7 @@ finals, spread = [], [0.0] * (steps + 1)
 for _ in range(walkers):
     position = 0.0
     for t in range(1, steps + 1):
-        position += random.choice((-1.0, 1.0))
+        position += random.gauss(0.0, 1.0)
         spread[t] += position * position / walkers
     finals.append(position)
 

@@ -15,6 +15,7 @@ exercise it natively. What it adds to a bare ``exec``:
 from __future__ import annotations
 
 import ast
+import json
 import linecache
 import sys
 import traceback
@@ -127,6 +128,13 @@ def inject_helpers(namespace: dict) -> None:
         return
     for name in PLOT_HELPERS:
         namespace.setdefault(name, getattr(plot, name))
+
+
+def install_figure_sink(post) -> None:
+    """Send every figure a cell draws to ``post`` as JSON text (the worker posts it on)."""
+    from instruments import plot
+
+    plot.set_sink(lambda figure: post(json.dumps(figure, allow_nan=False)))
 
 
 def new_namespace() -> dict:
