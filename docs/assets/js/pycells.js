@@ -56,6 +56,7 @@
     }
 
     notify(event) {
+      if (event.type === "boot-progress") this.progress = event; // for cells that queue a run mid-boot
       this.listeners.forEach((listener) => listener(event));
     }
 
@@ -397,7 +398,10 @@
         ["Discard edits", () => this.reset()],
         ["Keep editing", () => this.closeDialog()],
       ], { focus: true });
-      this.notice.onkeydown = (event) => event.key === "Escape" && this.closeDialog();
+      // A block body on purpose: a handler property returning false cancels the key.
+      this.notice.onkeydown = (event) => {
+        if (event.key === "Escape") this.closeDialog();
+      };
     }
 
     closeDialog() {
@@ -433,7 +437,8 @@
         packages: (message) => this.say(`Loading ${message.packages.join(", ")}…`),
         "package-failed": (message) => this.showPackageFailure(message),
       });
-      if (runtime.state !== "ready") this.say("Waiting for Python to start…");
+      if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
+      else if (runtime.state !== "ready") this.say("Waiting for Python to start…");
       const runId = this.run.runId;
       const t0 = performance.now();
       this.run.done.then(
@@ -503,7 +508,7 @@
 
     drawFigure(figure) {
       const title = (figure.layout && figure.layout.title && figure.layout.title.text) || "Chart drawn by the cell";
-      const node = el("div", { class: "pycell__figure", role: "img", "aria-label": title });
+      const node = el("div", { class: "pycell__figure", role: "figure", "aria-label": title }); // not "img": Plotly's toolbar inside is interactive
       this.output.append(node);
       const entry = { node, figure };
       this.figures.push(entry);
@@ -541,11 +546,16 @@
       this.say("Python could not start.");
     }
 
+    showProgress(event) {
+      if (event.stage === "ready") return;
+      this.status.replaceChildren(
+        el("span", { text: `Starting Python (step ${event.step} of ${event.steps}): ${event.stage}…` }),
+        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": "Starting Python" }));
+    }
+
     onRuntimeEvent(event) {
-      if (event.type === "boot-progress" && this.run && event.stage !== "ready") {
-        this.status.replaceChildren(
-          el("span", { text: `Starting Python (step ${event.step} of ${event.steps}): ${event.stage}…` }),
-          el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": "Starting Python" }));
+      if (event.type === "boot-progress" && this.run) {
+        this.showProgress(event);
       } else if (event.type === "booted" && this.run) {
         this.say("Running…");
       } else if (event.type === "restarted" && !this.run && this.root.dataset.runs) {

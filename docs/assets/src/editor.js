@@ -3,7 +3,7 @@
 // never show an editor never pay for it.
 import { EditorState } from "@codemirror/state";
 import {
-  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
+  EditorView, keymap, lineNumbers, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
@@ -20,7 +20,7 @@ const highlight = HighlightStyle.define([
     color: "var(--md-code-hl-keyword-color)" },
   { tag: [t.string, t.special(t.string)], color: "var(--md-code-hl-string-color)" },
   { tag: [t.number, t.bool, t.null], color: "var(--md-code-hl-number-color)" },
-  { tag: t.comment, color: "var(--md-code-hl-comment-color)", fontStyle: "italic" },
+  { tag: t.comment, color: "var(--enc-muted, #5f6670)", fontStyle: "italic" }, // Material's comment grey is below AA here
   { tag: [t.function(t.variableName), t.function(t.propertyName)], color: "var(--md-code-hl-function-color)" },
   { tag: [t.definition(t.variableName), t.className], color: "var(--md-code-hl-name-color)" },
   { tag: [t.operator, t.punctuation], color: "var(--md-code-hl-operator-color)" },
@@ -30,8 +30,9 @@ const highlight = HighlightStyle.define([
 const theme = EditorView.theme({
   "&": { color: "var(--md-code-fg-color)", backgroundColor: "var(--md-code-bg-color)", fontSize: "0.85em" },
   ".cm-content": { fontFamily: "var(--md-code-font-family)", caretColor: "var(--md-code-fg-color)" },
-  ".cm-gutters": { backgroundColor: "transparent", color: "var(--md-default-fg-color--light)", border: "none" },
-  ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "var(--md-code-hl-color--light, rgba(127,127,127,0.08))" },
+  // --enc-muted is the site's AA-contrast muted text colour, in both schemes.
+  ".cm-gutters": { backgroundColor: "transparent", color: "var(--enc-muted, #5f6670)", border: "none" },
+  ".cm-activeLineGutter": { backgroundColor: "transparent", color: "var(--md-code-fg-color)", fontWeight: "700" },
   "&.cm-focused": { outline: "2px solid var(--md-accent-fg-color)" },
   ".cm-cursor": { borderLeftColor: "var(--md-code-fg-color)" },
 });
@@ -54,7 +55,10 @@ export function createEditor(parent, { doc, onRun, onChange, label }) {
       extensions: [
         runKeys, // before the default keymap, which binds Enter variants too
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(),
-        drawSelection(), indentOnInput(), bracketMatching(), highlightActiveLine(),
+        // No active-line background: Material's token colours lose AA contrast on it.
+        // Lines wrap, so the editor never scrolls sideways (a scroll region the
+        // keyboard could not reach) and fits a phone.
+        drawSelection(), indentOnInput(), bracketMatching(), EditorView.lineWrapping,
         indentUnit.of("    "), python(), syntaxHighlighting(highlight), theme,
         // Tab indents; CodeMirror's built-in escape hatch applies: Esc, then
         // Tab within two seconds moves focus on, so keyboard users are not trapped.
