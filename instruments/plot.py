@@ -23,7 +23,7 @@ Common keyword arguments: ``title``, ``xlabel``, ``ylabel``, ``log_x``,
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence  # not typing: cheaper to import in Pyodide
 
 __all__ = ["plot_xy", "line", "scatter", "histogram", "Figure", "set_sink", "FIGURES"]
 
