@@ -232,7 +232,14 @@
       xaxis: { ...base.xaxis, ...(own.xaxis || {}) },
       yaxis: { ...base.yaxis, ...(own.yaxis || {}) },
     };
-    if (own.title && own.title.text) layout.margin = { ...base.margin, t: 44 };
+    const titled = own.title && own.title.text;
+    if (own.showlegend) {
+      // Above the plot: the shared layout's legend below it collides with an x-axis title.
+      layout.legend = { ...base.legend, y: 1.0, yanchor: "bottom", x: 0, xanchor: "left" };
+      layout.margin = { ...base.margin, t: titled ? 72 : 40 };
+    } else if (titled) {
+      layout.margin = { ...base.margin, t: 44 };
+    }
     return layout;
   }
 
