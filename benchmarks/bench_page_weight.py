@@ -1,0 +1,85 @@
+"""Bytes the chapter page transfers before any interaction, gzip-compressed.
+
+Loads the built page in headless Chromium, waits for the network to go quiet,
+and gzips every response body (the local test server does not compress, a real
+host would). Budget (design.md): HTML+CSS+JS ≤ 300 KB gzip, Plotly and Pyodide
+excluded — which are reported separately, along with fonts and data.
+Run: .venv/bin/python benchmarks/bench_page_weight.py [page-path]
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from _common import save
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _serve, build_site
+
+
+def kind_of(url: str, content_type: str) -> str:
+    if "/vendor/plotly/" in url:
+        return "plotly"
+    if "/vendor/pyodide/" in url:
+        return "pyodide"
+    if "html" in content_type:
+        return "html"
+    if "css" in content_type:
+        return "css"
+    if "javascript" in content_type:
+        return "js"
+    if "font" in content_type or url.endswith((".woff2", ".woff", ".ttf")):
+        return "fonts"
+    if "json" in content_type:
+        return "data"
+    return "other"
+
+
+def measure(base: str, path: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    totals, files = defaultdict(int), []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(base + path, wait_until="networkidle")
+        page.wait_for_timeout(500)
+        for response in responses:
+            try:
+                body = response.body()
+            except Exception:  # redirects and aborted requests have no body
+                continue
+            kind = kind_of(response.url, response.headers.get("content-type", ""))
+            size = len(gzip.compress(body, 9))
+            totals[kind] += size
+            files.append({"url": response.url.replace(base, ""), "kind": kind, "gzip": size, "raw": len(body)})
+        browser.close()
+    budgeted = totals["html"] + totals["css"] + totals["js"]
+    return {"page": path, "html_css_js_gzip": budgeted, "by_kind_gzip": dict(totals), "files": files}
+
+
+def main() -> None:
+    path = sys.argv[1] if len(sys.argv) > 1 else "/chapters/01-foundations/"
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        done = build_site(site)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr)
+        server = _serve(site, isolated=False)
+        try:
+            report = measure(f"http://127.0.0.1:{server.server_address[1]}", path)
+        finally:
+            server.shutdown()
+    print(f"{path}: HTML+CSS+JS before interaction = {report['html_css_js_gzip'] / 1024:.1f} KB gzip (budget 300 KB)")
+    for kind, size in sorted(report["by_kind_gzip"].items()):
+        print(f"  {kind:8s} {size / 1024:8.1f} KB")
+    print("saved", save("page_weight", report))
+
+
+if __name__ == "__main__":
+    main()
