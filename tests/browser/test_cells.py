@@ -195,7 +195,7 @@ def test_runtime_error_traceback_is_trimmed_to_the_readers_code(plain):
 
 def test_missing_package_fails_clearly_with_url_and_retry(plain):
     page = plain.page
-    base = page.get_attribute('meta[name="pyodide-package-base-url"]', "content")
+    base = page.get_attribute('meta[name="pyodide-version"]', "data-package-base-url")
     if not re.fullmatch(CDN, base):
         pytest.skip(f"packages come from {base} (PYODIDE_PACKAGE_URL), not the CDN this test blocks")
     started = time.monotonic()

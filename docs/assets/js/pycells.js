@@ -20,9 +20,10 @@
   }
   const assetUrl = (relative) => new URL(relative, scriptUrl()).href;
 
-  function metaContent(name) {
-    const meta = document.querySelector(`meta[name="${name}"]`);
-    return meta ? meta.content : "";
+  function packageBaseUrl() {
+    const meta = document.querySelector('meta[name="pyodide-version"]');
+    const configured = meta ? meta.dataset.packageBaseUrl : "";
+    return configured ? new URL(configured, location.href).href : "";
   }
 
   function el(tag, attrs = {}, ...children) {
@@ -75,11 +76,10 @@
             this.restart(this.active); // the worker broke mid-run: start clean
           }
         };
-        const packageBase = metaContent("pyodide-package-base-url");
         worker.postMessage({
           type: "boot",
           indexURL: assetUrl("../vendor/pyodide/"),
-          packageBaseUrl: packageBase ? new URL(packageBase, location.href).href : "",
+          packageBaseUrl: packageBaseUrl(),
           pythonBase: assetUrl("../py/"),
           interruptBuffer: this.interrupt,
         });
