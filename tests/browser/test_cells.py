@@ -411,3 +411,18 @@ def test_chapter_cells_run_with_numpy_from_a_full_distribution(browser, full_dis
         assert probe.console_errors == []
     finally:
         context.close()
+
+
+def test_without_javascript_the_code_and_its_output_are_readable(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site_url + PLAYGROUND)
+        code = page.locator(f"{CELL} .pycell__source code")
+        assert "random.seed(0)" in code.inner_text()
+        assert code.locator("span").count() > 10  # highlighted at build time
+        assert "variance" in page.locator(f'{CELL} .pycell__output[data-static="true"] .pycell__stdout').inner_text()
+        assert page.locator("#playground-plots svg.static-chart").count() == 2
+        assert page.locator(".pycell__run").count() == 0  # no dead buttons
+    finally:
+        context.close()
