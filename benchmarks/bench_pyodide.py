@@ -166,10 +166,14 @@ def main() -> None:
             console_server.shutdown()
 
     ratio = statistics.median(cell_ms) / statistics.median(console_ms)
+    # Each cell sample runs right after a console sample; pairing them cancels
+    # slow drifts in machine load.
+    paired = statistics.median(c / b for c, b in zip(cell_ms, console_ms))
     report = {
         "cold_first_output_ms": summary(cell_ms),
         "bare_console_boot_ms": summary(console_ms),
         "cold_ratio": ratio,
+        "cold_ratio_paired_median": paired,
         "cold_budget_ratio": 1.1,
         "warm_print_round_trip_ms": summary(warm),
         "warm_budget_ms": 50,
@@ -177,7 +181,7 @@ def main() -> None:
         "chromium": CHROMIUM,
     }
     print(f"cold: Run → first output {statistics.median(cell_ms):.0f} ms; bare console boot "
-          f"{statistics.median(console_ms):.0f} ms; ratio {ratio:.2f} (budget ≤ 1.1)")
+          f"{statistics.median(console_ms):.0f} ms; ratio {ratio:.2f} (paired {paired:.2f}; budget ≤ 1.1)")
     print(f"warm print(1): median {report['warm_print_round_trip_ms']['median']:.1f} ms, "
           f"p95 {report['warm_print_round_trip_ms']['p95']:.1f} ms over {len(warm)} (budget ≤ 50 ms)")
     print(f"JS before any Run: {weight['total_gzip'] / 1024:.1f} KB gzip (Pyodide loaded: {weight['pyodide_loaded']})")
