@@ -73,7 +73,7 @@
           if (this.state === "booting") {
             this.failBoot({ message: event.message || "the worker script failed", url: assetUrl("pyodide-worker.js") }, reject);
           } else if (this.active) {
-            this.restart(this.active); // the worker broke mid-run: start clean
+            this.restart(this.active, { crashed: true }); // the worker broke mid-run: start clean
           }
         };
         worker.postMessage({
@@ -126,8 +126,9 @@
       }
     }
 
-    // Queue a run; resolves with the worker's `done` message, or a synthetic one
-    // ({stopped, restarted}) when Stop had to replace the worker.
+    // Queue a run; resolves with the worker's `done` message, or a synthetic one:
+    // {cancelled} for a run stopped before it started, {restarted} when the
+    // worker had to be replaced.
     run(code, cellId, handlers) {
       const request = { type: "run", runId: this.nextRunId++, cellId, scope: location.pathname, code };
       const job = { request, handlers };
@@ -170,13 +171,13 @@
 
     // Terminate the worker (the only way to stop Python without an interrupt
     // buffer) and boot a fresh one right away so the next Run is quick.
-    restart(job) {
+    restart(job, { crashed = false } = {}) {
       this.worker.terminate();
       this.worker = null;
       this.active = null;
       this.bootPromise = null;
       this.state = "idle";
-      job.resolve({ runId: job.request.runId, ok: false, interrupted: true, restarted: true });
+      job.resolve({ runId: job.request.runId, ok: false, interrupted: !crashed, restarted: true, crashed });
       this.notify({ type: "restarted" });
       this.start();
     }
@@ -479,6 +480,8 @@
       }
       if (result.bootError) {
         this.showBootFailure(result.bootError);
+      } else if (result.crashed) {
+        this.say("Python stopped unexpectedly and was restarted; variables from earlier runs are gone. Run again?");
       } else if (result.restarted) {
         this.say("Stopped. Python was restarted to stop this cell, so variables from earlier runs are gone.");
       } else if (result.interrupted) {
