@@ -6,10 +6,12 @@ change, instrument data only when an engine's source changes.
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from . import GENERATED, ROOT
 from .cache import digest
+from .vendor import python_files
 
 EDITOR_SOURCES = ROOT / "docs" / "assets" / "src"
 
@@ -34,6 +36,22 @@ def build_editor_bundle() -> None:
     stamp.write_text(key)
 
 
+def write_python_manifest() -> None:
+    """List the Python files the cell worker writes into Pyodide's file system.
+
+    The browser cannot list a folder over HTTP, so the worker reads this
+    manifest (paths relative to ``assets/py/``) to install the instruments
+    package for ``import instruments`` in a cell.
+    """
+    out = GENERATED / "assets" / "py" / "manifest.json"
+    files = sorted(uri.removeprefix("assets/py/") for _, uri in python_files())
+    text = json.dumps({"files": files}, indent=1) + "\n"
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+
+
 def prepare() -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
     build_editor_bundle()
+    write_python_manifest()

@@ -49,9 +49,12 @@ def vendored_files() -> list[tuple[Path, str]]:
         (_need(NODE_MODULES / "pyodide" / name), f"assets/vendor/pyodide/{name}")
         for name in PYODIDE_CORE
     ]
-    # The instruments package itself, so readers can `import instruments` in a cell.
-    files += [
+    return files + python_files()
+
+
+def python_files() -> list[tuple[Path, str]]:
+    """The instruments package itself, so readers can `import instruments` in a cell."""
+    return [
         (py, f"assets/py/instruments/{py.name}")
         for py in sorted((ROOT / "instruments").glob("*.py"))
     ]
-    return files

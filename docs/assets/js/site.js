@@ -25,6 +25,8 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(markScrollableEquations, 150);
   });
+  // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
+  if (document.fonts) document.fonts.ready.then(markScrollableEquations);
   if (window.document$) window.document$.subscribe(markScrollableEquations);
   else document.addEventListener("DOMContentLoaded", markScrollableEquations);
 })();
