@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 
 from . import GENERATED, ROOT
+from .bake import bake_all
 from .cache import digest
 
 EDITOR_SOURCES = ROOT / "docs" / "assets" / "src"
@@ -37,3 +38,4 @@ def build_editor_bundle() -> None:
 def prepare() -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
     build_editor_bundle()
+    bake_all()
