@@ -130,12 +130,21 @@
     return lo <= hi ? [lo, hi] : null;
   }
 
+  function niceStep(span) {
+    const raw = span / 5;
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    return power * (raw / power <= 1 ? 1 : raw / power <= 2 ? 2 : raw / power <= 5 ? 5 : 10);
+  }
+
+  // Without a declared range, fit the data but snap the ends to a tick step:
+  // neighbouring frames then usually share the range, so a slider step only
+  // redraws the curves, not the axes (and the chart does not jitter).
   function yRange(chart, frame) {
     if (chart.y.range) return chart.y.range;
     const span = finiteRange(chart.traces.flatMap((t) => frame.series[t.y]).concat(chart.hlines.map((h) => h.y)));
     if (!span) return [-1, 1];
-    const pad = Math.max((span[1] - span[0]) * 0.06, 0.1);
-    return [span[0] - pad, span[1] + pad];
+    const step = niceStep(Math.max(span[1] - span[0], 0.5));
+    return [Math.floor(span[0] / step - 0.1) * step, Math.ceil(span[1] / step + 0.1) * step];
   }
 
   // A mark (overflow, divergence) sits on its trace at mark.x. Where the trace
@@ -219,11 +228,15 @@
         marker: { symbol: "triangle-up", size: 12, color: colours.reference },
       });
     }
+    // Fixed margins instead of automargin: automargin measures the tick labels
+    // and redraws a second time, which doubles the cost of a slider step.
     const layout = Object.assign(base, {
-      xaxis: Object.assign(base.xaxis, { title: { text: chart.x.title || "" }, fixedrange: true }),
+      margin: { l: 64, r: 16, t: 16, b: 48 },
+      legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+      xaxis: Object.assign(base.xaxis, { title: { text: chart.x.title || "" }, fixedrange: true, automargin: false }),
       yaxis: Object.assign(base.yaxis, {
         title: { text: chart.y.title || "" }, type: chart.y.type || "linear",
-        range, autorange: false, fixedrange: true,
+        range, autorange: false, fixedrange: true, automargin: false,
       }),
       shapes: chart.hlines.map((line) => ({
         type: "line", xref: "paper", x0: 0, x1: 1, y0: line.y, y1: line.y,
@@ -242,6 +255,8 @@
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
     const { data, layout } = figure(inst, frame);
+    // Chart first, text after: Plotly measures the page while drawing, and
+    // text changed before it would force a layout of the whole page first.
     inst.drawing = window.Plotly.react(inst.chart, data, layout, inst.config);
     updateReadouts(inst, frame);
     inst.panel.dataset.frame = key;
@@ -279,8 +294,8 @@
       wrapper.className = `instrument__control instrument__control--${control.kind}`;
       const onInput = (index) => {
         inst.indices[i] = index;
-        syncControl(inst, i);
         draw(inst);
+        syncControl(inst, i);
       };
       let element;
       if (control.kind === "slider") {
