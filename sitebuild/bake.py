@@ -13,6 +13,7 @@ Run on its own with ``python -m sitebuild prepare``.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import logging
@@ -157,8 +158,16 @@ def bake_all(names: list[str] | None = None, jobs: int | None = None) -> list[Ba
 
 
 def load_baked(name: str) -> dict | None:
-    """The baked data of one engine, if ``bake_all`` has written it."""
+    """The baked data of one engine, if ``bake_all`` has written it (treat as read-only)."""
     path = out_dir() / f"{name}.json"
     if not path.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    stat = path.stat()
+    return _read_json(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_json(path: str, mtime_ns: int, size: int) -> dict:
+    # Every page with an instrument needs its default frame; parse each file
+    # once per build (the stat fields in the key notice a re-bake).
+    return json.loads(Path(path).read_text(encoding="utf-8"))

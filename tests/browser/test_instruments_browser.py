@@ -392,3 +392,30 @@ def test_js_and_python_format_readouts_alike(gallery):
     samples = [0, 1, 0.5, 0.683, 1234.5, 9999, 1e4, 12345678, 3.3e-4, -2.5e-7, 1e-3, 0.00099951, 1.5e300]
     shown = gallery.page.evaluate("xs => xs.map(window.encyclopedia.instruments.formatReadout)", samples)
     assert shown == [format_readout(x) for x in samples]
+
+
+def test_touch_on_a_phone(browser, site_url):
+    """A phone-sized touch screen: tapping a choice and dragging a slider both redraw."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(site_url + GALLERY)
+        panel = page.locator("#instrument-init_explorer")
+        panel.scroll_into_view_if_needed()
+        page.wait_for_selector("#instrument-init_explorer[data-state=ready]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        before = panel.get_attribute("data-frame")
+        panel.locator(".instrument__segment", has_text="naive").tap()
+        page.wait_for_function("k => document.querySelector('#instrument-init_explorer').dataset.frame !== k", arg=before)
+        assert panel.locator("[data-readout=verdict] dd").inner_text() == "EXPLODES"
+        slider = panel.get_by_role("slider", name="Depth", exact=True)
+        box = slider.bounding_box()
+        before = panel.get_attribute("data-frame")
+        page.touchscreen.tap(box["x"] + 4, box["y"] + box["height"] / 2)  # the left end: depth 1
+        page.wait_for_function("k => document.querySelector('#instrument-init_explorer').dataset.frame !== k", arg=before)
+        assert slider.get_attribute("aria-valuetext") in {"1", "2"}
+        assert errors == []
+    finally:
+        context.close()
