@@ -95,6 +95,10 @@ def verdict_from(var_layer1: float, var_final: float) -> str:
     """EXPLODES if the final variance is >10x layer 1's, VANISHES if <0.1x."""
     if not np.isfinite(var_final):
         return "EXPLODES"
+    if var_layer1 == 0.0:
+        # Every unit of layer 1 is dead (only possible at tiny widths); with
+        # no bias nothing can revive the signal, so it has vanished.
+        return "VANISHES"
     ratio = var_final / var_layer1
     if ratio > EXPLODE_RATIO:
         return "EXPLODES"

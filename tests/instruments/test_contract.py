@@ -1,0 +1,162 @@
+"""Every instrument engine honours the contract with the browser renderer.
+
+The renderer builds controls from SPEC, looks frames up by key and draws the
+series named by the chart's traces; these tests check each of those promises
+on the real bake output, so a renderer written against the README works.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import itertools
+import json
+import math
+import random
+
+import pytest
+
+from instruments import load_engine
+
+IMPLEMENTED = ["init_explorer", "residual_flow"]
+
+CONTROL_LABELS = {
+    "init_explorer": ["Init", "Width", "Depth", "Activation"],
+    "batchnorm_stability": ["Learning rate", "Depth"],
+    "residual_flow": ["Gain", "Depth", "Branch scale"],
+    "saturation": None,
+    "loss_at_init": None,
+}
+READOUT_LABELS = {
+    "init_explorer": ["VAR AT LAYER 1", "VAR AT FINAL LAYER", "VERDICT"],
+    "batchnorm_stability": ["FINAL LOSS · NO BN", "FINAL LOSS · WITH BN", "STABLE η CEILING (NO BN)"],
+    "residual_flow": ["GRAD AT LAYER 1 · PLAIN", "GRAD AT LAYER 1 · RESIDUAL", "RATIO (RESIDUAL / PLAIN)"],
+    "saturation": None,
+    "loss_at_init": None,
+}
+BUDGET_BYTES = 150 * 1024
+
+
+@functools.lru_cache(maxsize=None)
+def baked(name: str) -> dict:
+    return load_engine(name).bake()
+
+
+def control_values(spec: dict) -> list[list]:
+    return [
+        [c["value"] for c in control["choices"]] if control["kind"] == "choice" else control["values"]
+        for control in spec["controls"]
+    ]
+
+
+def is_rounded(value: float, digits: int) -> bool:
+    return value == float(f"{value:.{digits}g}")
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_spec_shape(name):
+    spec = load_engine(name).SPEC
+    json.dumps(spec, allow_nan=False)
+    assert spec["id"] == name
+    for key in ("label", "title", "subtitle"):
+        assert isinstance(spec[key], str) and spec[key]
+    names = set()
+    for control in spec["controls"]:
+        assert control["name"] not in names
+        names.add(control["name"])
+        assert isinstance(control["label"], str)
+        if control["kind"] == "choice":
+            values = [c["value"] for c in control["choices"]]
+            assert all(isinstance(c["label"], str) for c in control["choices"])
+            assert len(set(values)) == len(values)
+        else:
+            assert control["kind"] == "slider"
+            values = control["values"]
+            assert values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+            assert values == sorted(values) and len(set(values)) == len(values)
+            assert control.get("scale", "linear") in ("linear", "log")
+            assert isinstance(control.get("unit", ""), str)
+        assert control["default"] in values
+    for item in spec["readouts"]:
+        assert set(item) <= {"name", "label", "format", "digits"}
+        assert item["format"] in ("sci", "fixed", "percent", "text")
+    chart = spec["chart"]
+    assert isinstance(chart["x"]["title"], str) and isinstance(chart["y"]["title"], str)
+    y_range = chart["y"].get("range")
+    assert y_range is None or (len(y_range) == 2 and y_range[0] < y_range[1])
+    assert chart["y"].get("type", "linear") in ("linear", "log")
+    for trace in chart["traces"]:
+        assert trace["kind"] in ("line", "bar", "marker")
+        assert trace["role"] in ("primary", "secondary", "reference")
+        assert isinstance(trace["name"], str)
+    for line in chart.get("hlines", []):
+        assert isinstance(line["y"], (int, float)) and isinstance(line["label"], str)
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_labels_match_the_chapter_spec(name):
+    spec = load_engine(name).SPEC
+    if CONTROL_LABELS[name] is not None:
+        assert [c["label"] for c in spec["controls"]] == CONTROL_LABELS[name]
+    if READOUT_LABELS[name] is not None:
+        assert [r["label"] for r in spec["readouts"]] == READOUT_LABELS[name]
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_bake_covers_the_full_grid_with_well_formed_frames(name):
+    bake = baked(name)
+    spec = bake["spec"]
+    assert spec == load_engine(name).SPEC
+    grids = control_values(spec)
+    expected = {"|".join(map(str, idx)) for idx in itertools.product(*(range(len(g)) for g in grids))}
+    assert set(bake["frames"]) == expected
+    readout_names = [r["name"] for r in spec["readouts"]]
+    traces = spec["chart"]["traces"]
+    for key, frame in bake["frames"].items():
+        assert set(frame) == {"series", "readouts", "marks"}
+        for trace in traces:
+            xs, ys = frame["series"][trace["x"]], frame["series"][trace["y"]]
+            assert len(xs) == len(ys), key
+        for values in frame["series"].values():
+            for v in values:
+                assert v is None or (isinstance(v, (int, float)) and math.isfinite(v) and is_rounded(v, 4))
+        assert list(frame["readouts"]) == readout_names
+        for v in frame["readouts"].values():
+            assert isinstance(v, str) or (math.isfinite(v) and is_rounded(v, 6))
+        series_names = set(frame["series"])
+        for mark in frame["marks"]:
+            assert mark["trace"] in series_names
+            assert math.isfinite(mark["x"]) and isinstance(mark["label"], str)
+        # a gap in a drawn trace must be explained by a mark on that trace
+        for trace in traces:
+            if None in frame["series"][trace["y"]] and trace["role"] != "reference":
+                assert any(m["trace"] == trace["y"] for m in frame["marks"]), key
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_bake_is_strict_json_within_budget(name):
+    text = json.dumps(baked(name), separators=(",", ":"), allow_nan=False)
+    size = len(gzip.compress(text.encode()))
+    assert size <= BUDGET_BYTES, f"{name}: {size} bytes gzip"
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_baked_frames_equal_frame_calls(name):
+    engine = load_engine(name)
+    bake = baked(name)
+    spec = bake["spec"]
+    grids = control_values(spec)
+    names = [c["name"] for c in spec["controls"]]
+    keys = sorted(bake["frames"])
+    picks = random.Random(0).sample(keys, min(6, len(keys))) + [keys[0], keys[-1]]
+    for key in picks:
+        indices = [int(i) for i in key.split("|")]
+        controls = {n: g[i] for n, g, i in zip(names, grids, indices)}
+        assert engine.frame(**controls) == bake["frames"][key], key
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_default_frame_is_the_frame_at_the_defaults(name):
+    engine = load_engine(name)
+    defaults = {c["name"]: c["default"] for c in engine.SPEC["controls"]}
+    assert engine.frame() == engine.frame(**defaults)

@@ -1,0 +1,138 @@
+"""N1.3: gradient norms through plain and residual stacks against theory.
+
+For a fixed vector v and J with i.i.d. N(0, g/n) entries, ||J^T v||^2 / ||v||^2
+is (g/n) chi-square(n): mean g, variance 2g^2/n. For the residual block,
+||v + alpha J^T v||^2 / ||v||^2 = 1 + 2 alpha u + alpha^2 (g/n) chi2(n) with
+u ~ N(0, g/n): mean 1 + alpha^2 g, variance 4 alpha^2 g/n + 2 alpha^4 g^2/n.
+Successive layers' factors are independent (rotation invariance of J), so
+the mean over K = seeds x L factors has standard error sqrt(variance / K);
+tests allow 4 standard errors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from instruments import residual_flow as rf
+from instruments._checks import readout
+
+
+def per_layer_sq_factors(norms: list[float]) -> list[float]:
+    # norms[l] = ||dL/dh_l||; block l+1 carries layer l+1's gradient to layer l
+    return [(norms[l] / norms[l + 1]) ** 2 for l in range(len(norms) - 1)]
+
+
+@pytest.mark.parametrize("gain", [0.5, 1.0, 1.5])
+@pytest.mark.parametrize("branch_scale", ["none", "1/sqrt(L)"])
+def test_per_layer_squared_norm_factors_match_expectation(gain, branch_scale):
+    width, depth, seeds = 64, 20, 30
+    plain, residual = [], []
+    for seed in range(seeds):
+        r = rf.simulate(gain, depth, branch_scale, width, seed)
+        plain += per_layer_sq_factors(r.plain_norm)
+        residual += per_layer_sq_factors(r.residual_norm)
+    alpha = 1.0 if branch_scale == "none" else 1 / math.sqrt(depth)
+    k = seeds * depth
+    se_plain = math.sqrt(2 * gain**2 / width / k)
+    se_res = math.sqrt((4 * alpha**2 * gain + 2 * alpha**4 * gain**2) / width / k)
+    assert abs(np.mean(plain) - gain) < 4 * se_plain
+    assert abs(np.mean(residual) - (1 + alpha**2 * gain)) < 4 * se_res
+
+
+def test_scaled_residual_stays_near_exp_half_gain():
+    """With alpha = 1/sqrt(L), E||dL/dh_0||^2 = (1 + g/L)^L <= e^g. Its relative
+    variance is prod(1 + v_k) - 1 with v_k = (4g/L + 2g^2/L^2)/(n (1+g/L)^2),
+    about e^{4g/n} - 1 ≈ 0.065 at g = 1, n = 64; 40 seeds give SE ≈ 0.04."""
+    gain, depth, width, seeds = 1.0, 100, 64, 40
+    sq = [rf.simulate(gain, depth, "1/sqrt(L)", width, s).residual_norm[0] ** 2 for s in range(seeds)]
+    expected = (1 + gain / depth) ** depth
+    assert expected < math.exp(gain)
+    assert abs(np.mean(sq) / expected - 1) < 4 * math.sqrt((math.exp(4 * gain / width) - 1) / seeds)
+
+
+def test_unscaled_residual_grows_and_plain_below_unit_gain_vanishes():
+    r = rf.simulate(1.0, 50, "none", 64, 0)
+    # expected squared norm doubles per block: 2^50; even a wide miss (half
+    # the exponent) is far above 1, which is the claim the chapter makes.
+    assert r.residual_norm[0] > 2 ** (50 / 4)
+    p = rf.simulate(0.5, 50, "none", 64, 0)
+    assert p.plain_norm[0] < 0.5 ** (50 / 4)
+
+
+def test_norms_agree_with_an_explicit_matrix_product():
+    gain, depth, width, seed = 0.8, 7, 16, 3
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal(width)
+    v /= np.linalg.norm(v)
+    jac = rng.standard_normal((depth, width, width)) * math.sqrt(gain / width)
+    alpha = 1 / math.sqrt(depth)
+    r = rf.simulate(gain, depth, "1/sqrt(L)", width, seed)
+    eye = np.eye(width)
+    for layer in range(depth + 1):
+        # dL/dh_layer = (J_L ... J_{layer+1})^T v   (EQ N1.2), and with I + alpha J (EQ N1.8)
+        plain = np.linalg.multi_dot([eye, eye] + [jac[k] for k in range(depth - 1, layer - 1, -1)])
+        res = np.linalg.multi_dot([eye, eye] + [eye + alpha * jac[k] for k in range(depth - 1, layer - 1, -1)])
+        assert r.plain_norm[layer] == pytest.approx(np.linalg.norm(plain.T @ v), rel=1e-10)
+        assert r.residual_norm[layer] == pytest.approx(np.linalg.norm(res.T @ v), rel=1e-10)
+
+
+def test_output_gradient_has_unit_norm_and_readouts_are_layer_one():
+    r = rf.simulate(1.2, 30, "none", 64, 5)
+    assert r.plain_norm[30] == 1.0 and r.residual_norm[30] == 1.0
+    assert r.grad_layer1_plain == r.plain_norm[1]
+    assert r.grad_layer1_residual == r.residual_norm[1]
+    assert r.ratio == pytest.approx(r.residual_norm[1] / r.plain_norm[1], rel=1e-15)
+
+
+def test_frame_readouts_equal_simulate_and_theory_line():
+    for gain, depth, scale in [(1.0, 50, "none"), (0.5, 2, "1/sqrt(L)"), (1.5, 100, "1/sqrt(L)")]:
+        r = rf.simulate(gain, depth, scale, rf.WIDTH, rf.BAKE_SEED)
+        f = rf.frame(gain, depth, scale)
+        assert f["readouts"] == {
+            "grad_layer1_plain": readout(r.grad_layer1_plain),
+            "grad_layer1_residual": readout(r.grad_layer1_residual),
+            "ratio": readout(r.ratio),
+        }
+        alpha = 1.0 if scale == "none" else 1 / math.sqrt(depth)
+        assert f["series"]["log10_theory_residual"][0] == pytest.approx(
+            depth / 2 * math.log10(1 + alpha**2 * gain), rel=1e-3)
+        assert f["series"]["log10_theory_plain"][0] == pytest.approx(depth / 2 * math.log10(gain), rel=1e-3, abs=1e-4)
+
+
+def test_overflow_is_flagged():
+    r = rf.simulate(10.0, 1000, "none", 4, 0)
+    assert r.overflow_layer is not None
+    assert all(math.isfinite(v) for v in r.residual_norm[r.overflow_layer + 1:])
+
+
+@settings(max_examples=25, deadline=None)
+@given(gain=st.floats(0.0, 3.0), depth=st.integers(1, 30),
+       scale=st.sampled_from(rf.BRANCH_SCALES), width=st.integers(1, 20), seed=st.integers(0, 2**32))
+def test_reruns_are_bit_identical(gain, depth, scale, width, seed):
+    a = rf.simulate(gain, depth, scale, width, seed)
+    assert a == rf.simulate(gain, depth, scale, width, seed)
+    json.dumps(a.to_dict())
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"gain": "1"}, "gain"),
+        ({"gain": -0.1}, "gain"),
+        ({"gain": float("nan")}, "gain"),
+        ({"depth": 0}, "depth"),
+        ({"depth": 3.5}, "depth"),
+        ({"branch_scale": "sqrt"}, "branch_scale"),
+        ({"branch_scale": 1}, "branch_scale"),
+        ({"width": 0}, "width"),
+        ({"seed": -2}, "seed"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        rf.simulate(**kwargs)
