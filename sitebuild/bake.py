@@ -6,7 +6,7 @@ looks frames up, so a slider step never runs Python. Baking the init explorer
 takes tens of seconds, so results are cached under a digest of everything the
 numbers depend on (the engine's source, the shared helper modules, numpy's
 version and this file's output format); an unchanged engine costs a file copy.
-Engines whose cache is cold are baked in parallel worker processes.
+Engines whose cache is cold are baked in worker processes where cores allow.
 
 Run on its own with ``python -m sitebuild prepare``.
 """
@@ -17,6 +17,7 @@ import functools
 import gzip
 import json
 import logging
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -130,11 +131,15 @@ def bake_all(names: list[str] | None = None, jobs: int | None = None) -> list[Ba
     keys = {n: engine_key(n) for n in names}
     cold = [n for n in names if not cache.is_cached(CACHE_KIND, keys[n])]
 
+    # numpy's matrix products already use several cores, so run one engine
+    # per two cores: on a 2-core machine that is one at a time (measured: two
+    # parallel bakes there take longer than the same two in sequence).
+    jobs = jobs or max(1, min(len(cold), (os.cpu_count() or 2) // 2))
     computed: dict[str, tuple[dict, float]] = {}
-    if len(cold) == 1 or (cold and jobs == 1):
+    if jobs == 1:
         computed = {n: _compute(n) for n in cold}
-    elif cold:
-        with ProcessPoolExecutor(max_workers=jobs or len(cold)) as pool:
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
             computed = dict(zip(cold, pool.map(_compute, cold)))
 
     reports = []
