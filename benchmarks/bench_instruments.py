@@ -61,8 +61,12 @@ def bake_timings() -> dict:
         real_out = bake.out_dir
         bake.out_dir = lambda: Path(tmp) / "out"
         try:
-            start = time.perf_counter()
+            # One engine at a time, for clean per-engine times...
             cold = bake.bake_all(jobs=1)
+            # ...then what a cold build pays (engines in parallel), then warm.
+            cache.CACHE_DIR = Path(tmp) / "cache-parallel"
+            start = time.perf_counter()
+            bake.bake_all()
             cold_total = time.perf_counter() - start
             start = time.perf_counter()
             warm = bake.bake_all()
@@ -70,7 +74,7 @@ def bake_timings() -> dict:
         finally:
             bake.out_dir = real_out
     return {
-        "cold_total_seconds": cold_total,
+        "cold_total_seconds_parallel": cold_total,
         "warm_total_seconds": warm_total,
         "engines": {
             c.engine: {"cold_seconds": c.seconds, "warm_seconds": w.seconds, "raw_bytes": c.raw_bytes,
@@ -115,6 +119,9 @@ def main() -> None:
     report["bake"] = {"engines": {}} if args.skip_bake else bake_timings()
     report["latency"] = latency(args.steps)
     report["machine"]["load_average_after"] = os.getloadavg()
+    if not args.skip_bake:
+        print(f"bake all engines: cold {report['bake']['cold_total_seconds_parallel']:.1f} s (parallel), "
+              f"warm {report['bake']['warm_total_seconds']:.2f} s")
     for name, data in report["bake"]["engines"].items():
         print(f"{name:22s} bake cold {data['cold_seconds']:6.2f} s, warm {data['warm_seconds']:.3f} s; "
               f"{data['raw_bytes'] / 1024:7.0f} KB raw, {data['gzip_bytes'] / 1024:5.0f} KB gzip")

@@ -6,7 +6,7 @@ looks frames up, so a slider step never runs Python. Baking the init explorer
 takes tens of seconds, so results are cached under a digest of everything the
 numbers depend on (the engine's source, the shared helper modules, numpy's
 version and this file's output format); an unchanged engine costs a file copy.
-Engines whose cache is cold are baked in worker processes where cores allow.
+Engines whose cache is cold are baked in parallel worker processes.
 
 Run on its own with ``python -m sitebuild prepare``.
 """
@@ -17,6 +17,7 @@ import functools
 import gzip
 import json
 import logging
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -100,6 +101,12 @@ def validate(name: str, baked: dict) -> None:
             raise ValueError(f"{name}: frame {key} lacks {sorted(missing)}")
 
 
+def _single_threaded_blas() -> None:
+    # Runs in a fresh worker before numpy is imported there.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
 def _compute(name: str) -> tuple[dict, float]:
     """Bake one engine (in a worker process when several are cold)."""
     from instruments import load_engine
@@ -131,15 +138,17 @@ def bake_all(names: list[str] | None = None, jobs: int | None = None) -> list[Ba
     keys = {n: engine_key(n) for n in names}
     cold = [n for n in names if not cache.is_cached(CACHE_KIND, keys[n])]
 
-    # numpy's matrix products already use several cores, so run one engine
-    # per two cores: on a 2-core machine that is one at a time (measured: two
-    # parallel bakes there take longer than the same two in sequence).
-    jobs = jobs or max(1, min(len(cold), (os.cpu_count() or 2) // 2))
+    # Cold engines bake in fresh worker processes, one per core, each with a
+    # single-threaded BLAS: the engines multiply many small matrices, where
+    # threaded BLAS spends more time waking threads than multiplying (see
+    # tests/instruments/conftest.py), and an already-imported numpy in this
+    # process could not be switched any more.
     computed: dict[str, tuple[dict, float]] = {}
-    if jobs == 1:
-        computed = {n: _compute(n) for n in cold}
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+    if cold:
+        workers = jobs or min(len(cold), os.cpu_count() or 1)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_single_threaded_blas) as pool:
             computed = dict(zip(cold, pool.map(_compute, cold)))
 
     reports = []
