@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 GALLERY = "/instruments/"
 CHAPTER = "/chapters/01-foundations/"
-DRAWN = [e for e in native.NATIVE if native.published(e)]  # engines with a native adapter
+DRAWN = [e for e in native.engines() if native.published(e)]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -109,7 +109,7 @@ def gallery(session):
 
 def assert_matches_native(session: Session, engine: str, settings: dict) -> None:
     """The chart's traces and the readouts equal the native simulation at ``settings``."""
-    expected = native.NATIVE[engine](**settings)
+    expected = native.expected(engine, settings)
     spec = native.spec(engine)
     chart = session.chart(engine)
     by_name = {t["name"]: t for t in chart["traces"]}
@@ -375,7 +375,7 @@ def test_without_javascript_a_picture_and_readouts_remain(browser, site_url):
         for engine in DRAWN:
             panel = page.locator(f"#instrument-{engine}")
             assert panel.locator("svg.static-chart polyline").count() >= 1
-            expected = native.NATIVE[engine](**native.defaults(engine))["readouts"]
+            expected = native.expected(engine, native.defaults(engine))["readouts"]
             for readout in native.spec(engine)["readouts"]:
                 shown = panel.locator(f"[data-readout='{readout['name']}'] dd").inner_text()
                 assert native.readout_matches(shown, expected[readout["name"]]), readout["label"]
