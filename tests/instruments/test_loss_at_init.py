@@ -1,0 +1,105 @@
+"""L.2: expected initial cross-entropy against its exact value at s = 0, its
+monotonicity, and the second-order expansion log V + s^2 (1 - 1/V)/2."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from instruments import loss_at_init as li
+from instruments._checks import readout
+
+
+def test_uniform_baseline_for_27_characters():
+    assert li.uniform_baseline(27) == pytest.approx(3.2958, abs=5e-5)
+    assert li.uniform_baseline(27) == math.log(27)
+
+
+@pytest.mark.parametrize("vocab", li.VOCAB_SIZES)
+def test_scale_zero_is_exactly_log_v(vocab):
+    r = li.simulate(0.0, vocab)
+    assert r.expected_loss == math.log(vocab)
+    assert r.excess == 0.0
+
+
+@pytest.mark.parametrize("vocab", li.VOCAB_SIZES)
+def test_loss_grows_monotonically_with_scale(vocab):
+    curve = li.loss_curve(vocab)
+    assert all(b > a for a, b in zip(curve, curve[1:])), curve
+
+
+@pytest.mark.parametrize("vocab", [2, 10, 27, 1000])
+@pytest.mark.parametrize("scale", [0.05, 0.1, 0.2])
+def test_small_scale_expansion(vocab, scale):
+    """loss - log V = s^2 S^2 / 2 + O(s^3), S^2 the 1/V-variance of the draw's
+    V logits: E[S^2] = 1 - 1/V and Var(S^2) = 2(V-1)/V^2 for Gaussians. The
+    mean over N draws therefore has SE s^2/2 sqrt(2(V-1)/V^2/N). The cubic term
+    has mean zero (symmetry); it and the quartic term, O(s^4 (m4 + 3)/24) with
+    E m4 ≤ 3, add at most s^3 + s^4/4. Tolerance: 4 SE + that remainder."""
+    samples = li.default_samples(vocab)
+    loss = li.simulate(scale, vocab, samples, seed=0).expected_loss
+    se = scale**2 / 2 * math.sqrt(2 * (vocab - 1) / vocab**2 / samples)
+    remainder = scale**3 / math.sqrt(samples) + scale**4 / 4
+    assert abs(loss - li.small_scale_expansion(scale, vocab)) < 4 * se + remainder
+
+
+def test_large_scale_approaches_scale_times_expected_gap_to_max():
+    """For large s, loss ≈ s (E max_i eps_i - E eps_c); for V = 2 the gap is
+    E|eps_1 - eps_2|/2 = 1/sqrt(pi), so loss/s → 1/sqrt(pi) ≈ 0.564."""
+    r = li.simulate(100.0, 2, 200_000, 1)
+    assert r.expected_loss / 100.0 == pytest.approx(1 / math.sqrt(math.pi), rel=0.01)
+
+
+def test_estimator_agrees_with_plain_monte_carlo():
+    """Scoring a draw against all classes equals the average of scoring it
+    against each class in turn (independent computation with log-softmax)."""
+    vocab, scale, samples, seed = 5, 2.0, 300, 3
+    eps = np.random.default_rng(seed).standard_normal((samples, vocab))
+    z = scale * eps
+    log_softmax = z - (z.max(1, keepdims=True) + np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)))
+    plain = float(-log_softmax.mean())
+    assert li.simulate(scale, vocab, samples, seed).expected_loss == pytest.approx(plain, rel=1e-12)
+
+
+def test_frame_readouts_equal_simulate():
+    for scale, vocab in [(5.0, 27), (0.0, 2), (10.0, 1000)]:
+        r = li.simulate(scale, vocab, None, li.BAKE_SEED)
+        f = li.frame(scale, vocab)
+        assert f["readouts"] == {"initial_loss": readout(r.expected_loss),
+                                 "baseline": readout(r.baseline), "excess": readout(r.excess)}
+        json.dumps(r.to_dict(), allow_nan=False)
+
+
+@settings(max_examples=20, deadline=None)
+@given(scale=st.floats(0, 20), vocab=st.integers(2, 60), seed=st.integers(0, 2**32))
+def test_reruns_are_bit_identical_and_never_below_baseline(scale, vocab, seed):
+    a = li.simulate(scale, vocab, 50, seed)
+    assert a == li.simulate(scale, vocab, 50, seed)
+    assert a.expected_loss >= a.baseline - 1e-12
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"scale": "big"}, "scale"),
+        ({"scale": -1.0}, "scale"),
+        ({"scale": 1e6}, "scale"),
+        ({"vocab": 1}, "vocab"),
+        ({"vocab": 2.5}, "vocab"),
+        ({"vocab": "27"}, "vocab"),
+        ({"samples": 0}, "samples"),
+        ({"seed": 1.5}, "seed"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        li.simulate(**kwargs)
+
+
+def test_frame_rejects_a_vocab_outside_the_grid_type():
+    with pytest.raises(ValueError, match="vocab"):
+        li.frame(vocab=None)
