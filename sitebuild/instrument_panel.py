@@ -44,15 +44,31 @@ def _superscript(text: str) -> str:
     return text.translate(_SUPERSCRIPTS)
 
 
-def format_readout(value) -> str:
-    """Numbers formatted, lists joined, words ("overflow", "diverged") passed through."""
+def format_readout(value, how: dict | None = None) -> str:
+    """A readout as text, by its SPEC entry's ``format``.
+
+    "sci" (and the default): see ``format_number``; "fixed": ``digits``
+    decimals; "percent": a fraction shown as a percentage with ``digits``
+    decimals (default 1). Lists are joined, words the engine chose
+    ("overflow", "diverged", a verdict) pass through. Mirrors ``formatReadout``
+    in instruments.js.
+    """
+    how = how or {}
     if isinstance(value, list):
-        return " · ".join(format_readout(v) for v in value)
+        return " · ".join(format_readout(v, how) for v in value)
     if isinstance(value, bool) or value is None:
         return "—" if value is None else str(value)
-    if isinstance(value, (int, float)):
-        return format_number(value) if math.isfinite(value) else "overflow"
-    return str(value)
+    if not isinstance(value, (int, float)):
+        return str(value)
+    if not math.isfinite(value):
+        return "overflow"
+    kind = how.get("format", "sci")
+    # Fixed decimals only for ordinary magnitudes, as in the browser.
+    if kind == "fixed" and abs(value) < 1e15:
+        return f"{value:.{how.get('digits', 3)}f}"
+    if kind == "percent" and abs(value) < 1e13:
+        return f"{value * 100:.{how.get('digits', 1)}f}%"
+    return format_number(value)
 
 
 def control_value_label(control: dict, value) -> str:
@@ -94,7 +110,7 @@ def _readouts_html(spec: dict, frame: dict) -> str:
     rows = "".join(
         f'<div class="instrument__readout" data-readout="{html.escape(r["name"])}">'
         f'<dt>{html.escape(r["label"])}</dt>'
-        f'<dd>{html.escape(format_readout(frame["readouts"][r["name"]]))}</dd></div>'
+        f'<dd>{html.escape(format_readout(frame["readouts"][r["name"]], r))}</dd></div>'
         for r in spec["readouts"]
     )
     return f'<dl class="instrument__readouts">{rows}</dl>'

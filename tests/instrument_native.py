@@ -128,13 +128,22 @@ def parse_readout(text: str) -> float | str:
         return text
 
 
-def readout_matches(shown: str, expected) -> bool:
-    """A displayed readout (3 significant digits) agrees with a native value."""
+def readout_matches(shown: str, expected, how: dict | None = None) -> bool:
+    """A displayed readout agrees with a native value, to the precision its format shows."""
+    how = how or {}
     if isinstance(expected, list):
         parts = shown.split(" · ")
-        return len(parts) == len(expected) and all(map(readout_matches, parts, expected))
+        return len(parts) == len(expected) and all(readout_matches(p, e, how) for p, e in zip(parts, expected))
     if expected is None:
         return shown == "—"
+    if how.get("format") in ("fixed", "percent") and not isinstance(expected, str):
+        percent = how["format"] == "percent"
+        digits = how.get("digits", 1 if percent else 3)
+        try:
+            value = float(shown.removesuffix("%")) / (100 if percent else 1)
+        except ValueError:
+            return False
+        return shown.endswith("%") == percent and abs(value - expected) <= 10 ** -digits / (100 if percent else 1)
     value = parse_readout(shown)
     if isinstance(expected, str) or isinstance(value, str):
         return value == expected

@@ -108,6 +108,17 @@ def test_readouts_are_formatted_for_humans(value, shown):
     assert format_readout(value) == shown
 
 
+@pytest.mark.parametrize("value, how, shown", [
+    (3.295836866, {"format": "fixed", "digits": 4}, "3.2958"),
+    (0.0707, {"format": "fixed", "digits": 3}, "0.071"),
+    (0.4231, {"format": "percent"}, "42.3%"),
+    (1.0, {"format": "percent", "digits": 0}, "100%"),
+    ("STABLE", {"format": "text"}, "STABLE"),
+])
+def test_readouts_follow_their_declared_format(value, how, shown):
+    assert format_readout(value, how) == shown
+
+
 def test_panel_names_unknown_engines_and_flags_unwritten_ones(monkeypatch):
     with pytest.raises(ValueError, match="engine must be one of"):
         render_panel("no_such_engine", "")

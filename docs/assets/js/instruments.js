@@ -28,11 +28,20 @@
     return `${mantissa.replace(/\.?0+$/, "")} × 10${power}`;
   }
 
-  function formatReadout(value) {
-    if (Array.isArray(value)) return value.map(formatReadout).join(" · ");
+  // By the readout's declared format: "sci" (default), "fixed" (digits
+  // decimals), "percent" (a fraction, digits decimals, default 1).
+  function formatReadout(value, how) {
+    how = how || {};
+    if (Array.isArray(value)) return value.map((v) => formatReadout(v, how)).join(" · ");
     if (value === null || value === undefined) return "—";
-    if (typeof value === "number") return Number.isFinite(value) ? formatNumber(value) : "overflow";
-    return String(value); // engine words: "overflow", "diverged", "EXPLODES", ...
+    if (typeof value !== "number") return String(value); // engine words: "overflow", "diverged", "EXPLODES", ...
+    if (!Number.isFinite(value)) return "overflow";
+    // Fixed decimals only for ordinary magnitudes (toFixed switches to exponents at 1e21).
+    if (Math.abs(value) < 1e15 && how.format === "fixed") return value.toFixed(how.digits === undefined ? 3 : how.digits);
+    if (Math.abs(value) < 1e13 && how.format === "percent") {
+      return (value * 100).toFixed(how.digits === undefined ? 1 : how.digits) + "%";
+    }
+    return formatNumber(value);
   }
 
   function controlValues(control) {
@@ -83,8 +92,8 @@
   function applySettings(inst, settings) {
     inst.spec.controls.forEach((control, i) => {
       let index = inst.defaults[i];
-      const raw = settings && settings[control.name];
-      if (raw !== undefined) {
+      const raw = settings ? settings[control.name] : undefined;
+      if (typeof raw === "string") {
         const wanted = control.kind === "slider" ? Number(raw) : raw;
         const found = raw === "" ? -1 : indexOfValue(control, wanted);
         if (found >= 0) index = found;
@@ -170,6 +179,8 @@
     return -1;
   }
 
+  const MARKER_KINDS = new Set(["marker", "markers"]);
+
   function figure(inst, frame) {
     const chart = inst.spec.chart;
     const colours = site.chartColours();
@@ -179,11 +190,11 @@
       const isBar = trace.kind === "bar";
       return {
         type: isBar ? "bar" : "scatter",
-        mode: isBar ? undefined : trace.kind === "markers" ? "markers" : "lines",
+        mode: isBar ? undefined : MARKER_KINDS.has(trace.kind) ? "markers" : "lines",
         name: trace.name,
         x: frame.series[trace.x],
         y: frame.series[trace.y],
-        marker: { color: traceColour(trace, i, colours) },
+        marker: { color: traceColour(trace, i, colours), size: 10 },
         line: isBar ? undefined : {
           color: traceColour(trace, i, colours),
           dash: trace.dash || "solid",
@@ -266,7 +277,7 @@
   function updateReadouts(inst, frame) {
     for (const readout of inst.spec.readouts) {
       const dd = inst.readouts.get(readout.name);
-      const text = formatReadout(frame.readouts[readout.name]);
+      const text = formatReadout(frame.readouts[readout.name], readout);
       if (dd && dd.textContent !== text) dd.textContent = text;
     }
   }
