@@ -152,8 +152,12 @@
     if (chart.y.range) return chart.y.range;
     const span = finiteRange(chart.traces.flatMap((t) => frame.series[t.y]).concat(chart.hlines.map((h) => h.y)));
     if (!span) return [-1, 1];
-    const step = niceStep(Math.max(span[1] - span[0], 0.5));
-    return [Math.floor(span[0] / step - 0.1) * step, Math.ceil(span[1] / step + 0.1) * step];
+    const width = span[1] - span[0] || Math.max(Math.abs(span[1]), 1);
+    const step = niceStep(width);
+    const pad = 0.04 * width;
+    const lo = Math.floor((span[0] - pad) / step) * step;
+    // Data that never goes below zero (shares, losses) should not float above the axis.
+    return [span[0] >= 0 ? Math.max(lo, 0) : lo, Math.ceil((span[1] + pad) / step) * step];
   }
 
   // A mark (overflow, divergence) sits on its trace at mark.x. Where the trace
