@@ -18,7 +18,7 @@ import pytest
 
 from instruments import load_engine
 
-IMPLEMENTED = ["init_explorer", "residual_flow"]
+IMPLEMENTED = ["init_explorer", "residual_flow", "batchnorm_stability", "saturation", "loss_at_init"]
 
 CONTROL_LABELS = {
     "init_explorer": ["Init", "Width", "Depth", "Activation"],

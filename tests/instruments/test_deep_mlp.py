@@ -1,0 +1,155 @@
+"""The labs' deep-MLP trainer: hand-written backprop against finite
+differences, the normalisations' defining properties, and the two
+"predict before running" cards."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from instruments import deep_mlp as dm
+
+COMBOS = list(itertools.product(dm.ACTIVATIONS, dm.NORMS, dm.RESIDUALS))
+
+
+@pytest.mark.parametrize("activation, norm, residual", COMBOS)
+def test_gradients_match_central_differences(activation, norm, residual):
+    cfg = dm.Config(depth=3, width=5, activation=activation, init="xavier", norm=norm,
+                    residual=residual, batch=6, input_dim=4, classes=3, dtype="float64", seed=1)
+    x, labels = dm.make_task(cfg)
+    p = dm.init_params(cfg)
+    rng = np.random.default_rng(0)
+    # move gains, shifts, gates and biases off their init so every path carries gradient
+    for k in p:
+        if k.startswith(("gamma", "beta", "gate", "b")):
+            p[k] = p[k] + 0.5 * rng.standard_normal(p[k].shape)
+    _, grads = dm.loss_and_grads(p, x, labels, cfg)
+    assert set(grads) == set(p)
+    eps = 1e-6
+    for k in p:
+        for flat in rng.choice(p[k].size, size=min(3, p[k].size), replace=False):
+            idx = np.unravel_index(flat, p[k].shape)
+            plus = {a: b.copy() for a, b in p.items()}
+            minus = {a: b.copy() for a, b in p.items()}
+            plus[k][idx] += eps
+            minus[k][idx] -= eps
+            numeric = (dm.loss_and_grads(plus, x, labels, cfg)[0]
+                       - dm.loss_and_grads(minus, x, labels, cfg)[0]) / (2 * eps)
+            # central differences are good to ~1e-9 absolute here (loss ~1, eps 1e-6)
+            assert abs(grads[k][idx] - numeric) <= 1e-6 * abs(numeric) + 1e-8, (k, idx)
+
+
+arrays = st.tuples(st.integers(2, 12), st.integers(2, 12), st.floats(0.01, 100), st.integers(0, 2**32))
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=arrays)
+def test_layer_and_rms_norm_properties(shape):
+    rows, cols, scale, seed = shape
+    x = scale * np.random.default_rng(seed).standard_normal((rows, cols)) + 3.0
+    ones, zeros = np.ones((1, cols)), np.zeros((1, cols))
+    ln, _ = dm.norm_forward(x, "layer", ones, zeros)
+    var = x.var(axis=1, keepdims=True)
+    assert np.allclose(ln.mean(axis=1), 0, atol=1e-9)
+    assert np.allclose(ln.var(axis=1, keepdims=True), var / (var + dm.NORM_EPS), rtol=1e-9)
+    rms, _ = dm.norm_forward(x, "rms", ones, zeros)
+    ms = np.mean(x * x, axis=1, keepdims=True)
+    assert np.allclose(np.mean(rms * rms, axis=1, keepdims=True), ms / (ms + dm.NORM_EPS), rtol=1e-9)
+    # rms keeps the direction of each example: no centring
+    assert np.allclose(rms * np.sqrt(ms + dm.NORM_EPS), x)
+    bn, _ = dm.norm_forward(x, "batch", ones, zeros)
+    bvar = x.var(axis=0)
+    assert np.allclose(bn.mean(axis=0), 0, atol=1e-9)
+    assert np.allclose(bn.var(axis=0), bvar / (bvar + dm.NORM_EPS), rtol=1e-9)
+
+
+def test_gelu_gain_matches_direct_integration():
+    z = np.linspace(-12, 12, 200_001)
+    density = np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    direct = float(np.trapezoid(dm.activate(z, "gelu") ** 2 * density, z))
+    assert dm.gelu_second_moment() == pytest.approx(direct, rel=1e-7)
+    assert 0.42 < direct < 0.43
+
+
+def test_uniform_init_has_variance_one_third():
+    w = dm.draw_weights(np.random.default_rng(0), "uniform", 400, 400)
+    assert w.min() >= -1 and w.max() <= 1
+    assert w.var() == pytest.approx(1 / 3, rel=0.01)   # 160 000 draws: SE 0.2%
+
+
+def test_zero_init_blocks_start_as_the_identity():
+    cfg = dm.Config(depth=4, width=8, residual="zero-init", norm="rms", dtype="float64")
+    x, labels = dm.make_task(cfg)
+    _, grads = dm.loss_and_grads(dm.init_params(cfg), x, labels, cfg)
+    for l in range(1, 5):
+        # the gate is 0, so the branch weights get no gradient yet, but the gate does
+        assert not np.any(grads[f"W{l}"])
+        assert np.any(grads[f"gate{l}"])
+
+
+def no_spike(losses: list[float], tolerance: float = 0.05) -> bool:
+    """No step's loss exceeds the previous step's by more than 5%."""
+    return all(b <= a * (1 + tolerance) for a, b in zip(losses, losses[1:]))
+
+
+def test_card_a_deep_gelu_rmsnorm_prenorm_residual_trains_smoothly():
+    r = dm.train(depth=30, width=256, activation="gelu", init="gelu-scaled", norm="rms",
+                 residual="pre-norm", optimizer="adam", learning_rate=1e-3, steps=40, batch=64)
+    assert not r.diverged
+    losses = r.losses
+    assert all(v is not None and math.isfinite(v) for v in losses)
+    # starts near the uniform baseline log 10 and ends well below it
+    assert losses[0] < 2 * math.log(10)
+    assert losses[-1] < 0.25 * losses[0]
+    assert no_spike(losses)
+
+
+def test_card_b_deep_relu_uniform_init_blows_up_within_50_steps():
+    r = dm.train(depth=30, width=256, activation="relu", init="uniform", norm="none",
+                 residual="none", optimizer="sgd", learning_rate=0.01, steps=50, batch=64)
+    assert r.diverged and r.diverged_at_step is not None and r.diverged_at_step <= 50
+    # the forward pass has already blown up at step 0: Var(W) = 1/3 multiplies the
+    # second moment by 256/3/2 ≈ 43 per ReLU layer, ~10^49 over 30 layers
+    assert r.losses[0] > 1e10
+    assert all(v is None for v in r.losses[r.diverged_at_step:])
+    json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_reruns_are_bit_identical():
+    kwargs = dict(depth=5, width=16, activation="tanh", init="xavier", norm="layer",
+                  residual="post-norm", optimizer="adam", learning_rate=1e-2, steps=10, batch=16)
+    assert dm.train(**kwargs) == dm.train(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"depth": "3"}, "depth"),
+        ({"depth": 0}, "depth"),
+        ({"width": 0}, "width"),
+        ({"width": 2.5}, "width"),
+        ({"activation": "swish"}, "activation"),
+        ({"init": "orthogonal"}, "init"),
+        ({"norm": "group"}, "norm"),
+        ({"residual": "dense"}, "residual"),
+        ({"optimizer": "rmsprop"}, "optimizer"),
+        ({"learning_rate": -0.1}, "learning_rate"),
+        ({"learning_rate": "0.1"}, "learning_rate"),
+        ({"dtype": "float16"}, "dtype"),
+        ({"batch": 1}, "batch"),
+        ({"seed": -1}, "seed"),
+    ],
+)
+def test_bad_input_names_the_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        dm.train(**kwargs)
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(ValueError, match="momentum"):
+        dm.train(momentum=0.9)
