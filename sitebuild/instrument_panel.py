@@ -74,7 +74,8 @@ def format_readout(value, how: dict | None = None) -> str:
 def control_value_label(control: dict, value) -> str:
     if control["kind"] == "choice":
         return next(c["label"] for c in control["choices"] if c["value"] == value)
-    return format_readout(value)
+    shown = format_readout(value)
+    return f"{shown} {control['unit']}" if control.get("unit") else shown
 
 
 def panel_title(spec: dict) -> str:

@@ -246,7 +246,7 @@ def test_every_drawn_instrument_has_a_caption_somewhere():
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "engine dee1136 (N1.2 tuned): at depth 2 the BN run diverges from eta = 0.556 up "
+    "engine a5f367c (N1.2 tuned): at depth 2 the BN run diverges from eta = 0.556 up "
     "while the no-BN run is stable up to 1.29; reported to the sim branch"))
 def test_no_bn_breaks_first_at_every_depth():
     if not engine_exists("batchnorm_stability"):

@@ -49,7 +49,9 @@
   }
 
   function valueLabel(control, index) {
-    return control.kind === "choice" ? control.choices[index].label : formatReadout(control.values[index]);
+    if (control.kind === "choice") return control.choices[index].label;
+    const value = formatReadout(control.values[index]);
+    return control.unit ? `${value} ${control.unit}` : value;
   }
 
   function sameValue(a, b) {
