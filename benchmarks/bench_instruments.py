@@ -54,6 +54,31 @@ async ({ id, steps }) => {
 """
 
 
+# The floor on this machine: Plotly.react of a bare one-line chart (51 points,
+# no legend, no annotations) in a chart-sized div. What the instruments add on
+# top of it is the renderer's own cost; the rest is Plotly and the machine.
+FLOOR_SCRIPT = """
+async (steps) => {
+  const div = document.createElement('div');
+  div.style.cssText = 'width:640px;height:320px';
+  document.body.append(div);
+  const x = Array.from({ length: 51 }, (_, i) => i);
+  await Plotly.newPlot(div, [{ x, y: x.map(Math.sin), mode: 'lines' }], { margin: { l: 40, r: 10, t: 10, b: 30 } },
+                       { displayModeBar: false });
+  const times = [];
+  for (let n = 0; n < steps; n++) {
+    const start = performance.now();
+    await Plotly.react(div, [{ x, y: x.map((v) => Math.sin(v + n)), mode: 'lines' }], div.layout);
+    times.push(performance.now() - start);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  Plotly.purge(div);
+  div.remove();
+  return times;
+}
+"""
+
+
 def bake_timings() -> dict:
     """Cold (empty cache, one engine at a time) and warm bake of every engine, into scratch dirs."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,6 +123,10 @@ def latency(steps: int) -> dict:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
+            first = page.locator("figure.instrument[data-engine]").first
+            page.wait_for_selector("figure.instrument[data-state=ready]", timeout=30_000)
+            results["_plotly_floor"] = {"react_ms": summary(page.evaluate(FLOOR_SCRIPT, steps))}
+            assert first.count() == 1
             for panel in page.locator("figure.instrument[data-engine]").all():
                 engine = panel.get_attribute("data-engine")
                 panel.scroll_into_view_if_needed()
@@ -125,6 +154,9 @@ def main() -> None:
     for name, data in report["bake"]["engines"].items():
         print(f"{name:22s} bake cold {data['cold_seconds']:6.2f} s, warm {data['warm_seconds']:.3f} s; "
               f"{data['raw_bytes'] / 1024:7.0f} KB raw, {data['gzip_bytes'] / 1024:5.0f} KB gzip")
+    floor = report["latency"].pop("_plotly_floor")["react_ms"]
+    report["plotly_floor"] = floor
+    print(f"{'bare Plotly.react':22s} median {floor['median']:.1f} ms p95 {floor['p95']:.1f} ms (machine floor)")
     for name, data in report["latency"].items():
         a, f = data["afterplot_ms"], data["next_frame_ms"]
         print(f"{name:22s} input→afterplot median {a['median']:.1f} ms p95 {a['p95']:.1f} ms; "
