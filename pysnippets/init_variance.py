@@ -24,7 +24,7 @@ def relu_stack(std):
     h = x
     var, msq = [h.var()], [np.mean(h**2)]
     for layer in range(DEPTH):
-        h = np.maximum(h @ (std * G[layer]), 0.0)        # z = W h, then ReLU
+        h = np.maximum(h @ (std * G[layer]), 0.0)  # EQ N1.1 (rows = examples), ReLU
         var.append(h.var())
         msq.append(np.mean(h**2))
     return var, msq

@@ -138,7 +138,7 @@ def test_relu_moments(md):
     assert float(r.mean()) == pytest.approx(1 / math.sqrt(2 * math.pi), abs=0.003)
     assert_quoted(md, f"\\big(\\tfrac{{1}}{{2}} - \\tfrac{{1}}{{2\\pi}}\\big)\\sigma^2 \\approx {frac:.2f}\\,\\sigma^2")
     assert_quoted(md, f"variance $1 - 1/\\pi \\approx {2 * frac:.2f}$")
-    assert_quoted(md, f"A flat line at {2 * frac:.2f}, not at 1")
+    assert_quoted(md, f"hovers around {2 * frac:.2f}, not 1")
     assert_quoted(md, f"near $1 - 1/\\pi \\approx {2 * frac:.2f}$")
 
 
@@ -254,7 +254,7 @@ def test_batchnorm_cell_edit_scale(md, tmp_path):
 
 def test_residual_instrument_caption_numbers(md):
     g, depth = 1.0, 100
-    assert_quoted(md, f"about $10^{{{magnitude((1 + g) ** (depth / 2))}}}$ times larger")
+    assert_quoted(md, f"roughly $10^{{{magnitude((1 + g) ** (depth / 2))}}}$ times larger")
     assert_quoted(md, f"about {math.exp(g / 2):.2f} at $g = 1$")
 
 
