@@ -20,9 +20,18 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()[:20]
 
 
+def cache_path(kind: str, key: str) -> Path:
+    # CACHE_DIR is read at call time so tests can point it at a temporary folder.
+    return CACHE_DIR / kind / f"{key}.json"
+
+
+def is_cached(kind: str, key: str) -> bool:
+    return cache_path(kind, key).exists()
+
+
 def cached_json(kind: str, key: str, compute: Callable[[], object]) -> object:
     """Return the JSON value stored for (kind, key), computing it on a miss."""
-    path = CACHE_DIR / kind / f"{key}.json"
+    path = cache_path(kind, key)
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     value = compute()

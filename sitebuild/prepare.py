@@ -10,6 +10,7 @@ import json
 import subprocess
 
 from . import GENERATED, ROOT
+from .bake import bake_all
 from .cache import digest
 from .vendor import python_files
 
@@ -55,3 +56,4 @@ def prepare() -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
     build_editor_bundle()
     write_python_manifest()
+    bake_all()

@@ -1,0 +1,499 @@
+// Instruments: one generic renderer for every baked instrument on the site.
+//
+// The build (sitebuild/bake.py) computes every frame of an instrument's
+// control grid in Python and writes {spec, frames} as JSON; the server renders
+// a panel with a static picture (sitebuild/instrument_panel.py). Here, when a
+// panel nears the viewport, we fetch its JSON, build controls from the
+// declared spec, and on every input look the frame up and redraw with
+// Plotly.react. No instrument has code of its own: the spec drives everything,
+// so the simulation stays in Python and the drawing stays here.
+(function () {
+  "use strict";
+  const site = (window.encyclopedia = window.encyclopedia || {});
+  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
+  const NEAR_VIEWPORT = "400px 0px"; // start fetching a little before the panel scrolls in
+  const live = new Set(); // enhanced instruments still on the page
+  const dataByUrl = new Map(); // one fetch per baked file, shared by panels and pages
+
+  // ---------------------------------------------------------------- formatting
+  // Mirrors format_number in sitebuild/instrument_panel.py (no-JS readouts).
+  const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+  function formatNumber(value) {
+    if (value === 0) return "0";
+    const abs = Math.abs(value);
+    if (abs >= 1e-3 && abs < 1e4) return String(Number(value.toPrecision(3)));
+    const [mantissa, exponent] = value.toExponential(2).split("e");
+    const power = String(Number(exponent)).replace(/./g, (c) => SUPERSCRIPT[c]);
+    return `${mantissa.replace(/\.?0+$/, "")} × 10${power}`;
+  }
+
+  // By the readout's declared format: "sci" (default), "fixed" (digits
+  // decimals), "percent" (a fraction, digits decimals, default 1).
+  function formatReadout(value, how) {
+    how = how || {};
+    if (Array.isArray(value)) return value.map((v) => formatReadout(v, how)).join(" · ");
+    if (value === null || value === undefined) return "—";
+    if (typeof value !== "number") return String(value); // engine words: "overflow", "diverged", "EXPLODES", ...
+    if (!Number.isFinite(value)) return "overflow";
+    // Fixed decimals only for ordinary magnitudes (toFixed switches to exponents at 1e21).
+    if (Math.abs(value) < 1e15 && how.format === "fixed") return value.toFixed(how.digits === undefined ? 3 : how.digits);
+    if (Math.abs(value) < 1e13 && how.format === "percent") {
+      return (value * 100).toFixed(how.digits === undefined ? 1 : how.digits) + "%";
+    }
+    return formatNumber(value);
+  }
+
+  function controlValues(control) {
+    return control.kind === "choice" ? control.choices.map((c) => c.value) : control.values;
+  }
+
+  function valueLabel(control, index) {
+    if (control.kind === "choice") return control.choices[index].label;
+    const value = formatReadout(control.values[index]);
+    return control.unit ? `${value} ${control.unit}` : value;
+  }
+
+  function sameValue(a, b) {
+    if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
+    return String(a) === String(b);
+  }
+
+  function indexOfValue(control, value) {
+    return controlValues(control).findIndex((v) => sameValue(v, value));
+  }
+
+  // ---------------------------------------------------------------- URL state
+  // "#init_explorer:init=he,width=64;residual_flow:gain=0.8" — one part per
+  // instrument, only for instruments moved off their defaults. Anything else in
+  // the fragment (#eq-n1-3, a heading) is an ordinary anchor and is left alone.
+  const STATE_PART = /^([a-z][a-z0-9_]*):([a-z0-9_]+=[^,;=]*)(,[a-z0-9_]+=[^,;=]*)*$/;
+
+  function fragmentState(hash) {
+    const text = (hash || "").replace(/^#/, "");
+    if (!text) return null;
+    const parts = text.split(";");
+    if (!parts.every((p) => STATE_PART.test(p))) return null;
+    const state = new Map();
+    for (const part of parts) {
+      const colon = part.indexOf(":");
+      const settings = {};
+      for (const pair of part.slice(colon + 1).split(",")) {
+        const [name, raw] = pair.split("=");
+        try {
+          settings[name] = decodeURIComponent(raw);
+        } catch (_) {
+          // A mangled value falls back to the control's default below.
+        }
+      }
+      state.set(part.slice(0, colon), settings);
+    }
+    return state;
+  }
+
+  function applySettings(inst, settings) {
+    inst.spec.controls.forEach((control, i) => {
+      let index = inst.defaults[i];
+      const raw = settings ? settings[control.name] : undefined;
+      if (typeof raw === "string") {
+        const wanted = control.kind === "slider" ? Number(raw) : raw;
+        const found = raw === "" ? -1 : indexOfValue(control, wanted);
+        if (found >= 0) index = found;
+      }
+      inst.indices[i] = index;
+    });
+  }
+
+  function statePart(inst) {
+    const changed = inst.spec.controls
+      .map((control, i) => (inst.indices[i] === inst.defaults[i] ? null
+        : `${control.name}=${encodeURIComponent(String(controlValues(control)[inst.indices[i]]))}`))
+      .filter(Boolean);
+    return changed.length ? `${inst.engine}:${changed.join(",")}` : null;
+  }
+
+  function writeFragment() {
+    const parts = [...live].filter((inst) => inst.panel.isConnected).map(statePart).filter(Boolean);
+    const isState = fragmentState(location.hash) !== null;
+    let hash;
+    if (parts.length) hash = "#" + parts.join(";");
+    else if (isState || !location.hash) hash = "";
+    else return; // back at defaults: keep the reader's ordinary anchor
+    if (hash === location.hash) return;
+    // replaceState: dragging a slider must not flood the back button.
+    history.replaceState(history.state, "", location.pathname + location.search + hash);
+  }
+
+  // ---------------------------------------------------------------- drawing
+  function traceColour(trace, i, colours) {
+    return colours[trace.role] || colours.series[i % colours.series.length];
+  }
+
+  function finiteRange(values) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of values) {
+      if (typeof v === "number" && Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    return lo <= hi ? [lo, hi] : null;
+  }
+
+  function niceStep(span) {
+    const raw = span / 5;
+    const power = Math.pow(10, Math.floor(Math.log10(raw)));
+    return power * (raw / power <= 1 ? 1 : raw / power <= 2 ? 2 : raw / power <= 5 ? 5 : 10);
+  }
+
+  // Without a declared range, fit the data but snap the ends to a tick step:
+  // neighbouring frames then usually share the range, so a slider step only
+  // redraws the curves, not the axes (and the chart does not jitter).
+  function yRange(chart, frame) {
+    if (chart.y.range) return chart.y.range;
+    const span = finiteRange(chart.traces.flatMap((t) => frame.series[t.y]).concat(chart.hlines.map((h) => h.y)));
+    if (!span) return [-1, 1];
+    const width = span[1] - span[0] || Math.max(Math.abs(span[1]), 1);
+    const step = niceStep(width);
+    const pad = 0.04 * width;
+    const lo = Math.floor((span[0] - pad) / step) * step;
+    // Data that never goes below zero (shares, losses) should not float above the axis.
+    return [span[0] >= 0 ? Math.max(lo, 0) : lo, Math.ceil((span[1] + pad) / step) * step];
+  }
+
+  // A mark (overflow, divergence) sits on its trace at mark.x. Where the trace
+  // has no finite value there, the run blew up: the curve is continued to the
+  // top edge and marked there, so it visibly runs off the chart instead of
+  // just stopping.
+  function markPoint(mark, trace, frame, range) {
+    const xs = frame.series[trace.x];
+    const ys = frame.series[trace.y];
+    const at = xs.findIndex((x) => sameValue(x, mark.x));
+    const y = at >= 0 ? ys[at] : null;
+    if (typeof mark.y === "number") return { y: mark.y, offChart: false };
+    if (typeof y === "number" && Number.isFinite(y)) {
+      return { y: Math.min(Math.max(y, range[0]), range[1]), offChart: y > range[1] };
+    }
+    return { y: range[1], offChart: true };
+  }
+
+  function lastFinite(xs, ys, beforeX) {
+    for (let i = ys.length - 1; i >= 0; i--) {
+      if (xs[i] < beforeX && typeof ys[i] === "number" && Number.isFinite(ys[i])) return i;
+    }
+    return -1;
+  }
+
+  const MARKER_KINDS = new Set(["marker", "markers"]);
+
+  function figure(inst, frame) {
+    const chart = inst.spec.chart;
+    const colours = site.chartColours();
+    const base = site.baseLayout();
+    const range = yRange(chart, frame);
+    const data = chart.traces.map((trace, i) => {
+      const isBar = trace.kind === "bar";
+      return {
+        type: isBar ? "bar" : "scatter",
+        mode: isBar ? undefined : MARKER_KINDS.has(trace.kind) ? "markers" : "lines",
+        name: trace.name,
+        x: frame.series[trace.x],
+        y: frame.series[trace.y],
+        marker: { color: traceColour(trace, i, colours), size: 10 },
+        line: isBar ? undefined : {
+          color: traceColour(trace, i, colours),
+          dash: trace.dash || "solid",
+          width: trace.role === "reference" ? 1.5 : 2.5,
+        },
+        hovertemplate: `${trace.name}<br>%{x}: %{y:.3~g}<extra></extra>`,
+      };
+    });
+    const annotations = chart.hlines.map((line) => ({
+      xref: "paper", x: 1, y: line.y, xanchor: "right", yanchor: "bottom",
+      text: line.label || "", showarrow: false, font: { size: 11, color: colours.reference },
+    }));
+    const marks = { x: [], y: [], text: [] };
+    for (const mark of frame.marks || []) {
+      const index = chart.traces.findIndex((t) => t.y === mark.trace);
+      if (index < 0) continue;
+      const trace = chart.traces[index];
+      const point = markPoint(mark, trace, frame, range);
+      if (point.offChart) {
+        // Extend the broken curve from its last finite point to the top edge.
+        const xs = frame.series[trace.x];
+        const ys = frame.series[trace.y];
+        const last = lastFinite(xs, ys, mark.x);
+        if (last >= 0) {
+          data[index].x = xs.slice(0, last + 1).concat([mark.x]);
+          data[index].y = ys.slice(0, last + 1).concat([range[1] + (range[1] - range[0])]);
+        }
+      }
+      marks.x.push(mark.x);
+      marks.y.push(point.y);
+      marks.text.push(mark.label);
+      annotations.push({
+        x: mark.x, y: point.y, text: mark.label, showarrow: false,
+        xanchor: "auto", yanchor: "top", yshift: -8,
+        font: { size: 11, color: colours.reference },
+      });
+    }
+    if (marks.x.length) {
+      data.push({
+        type: "scatter", mode: "markers", x: marks.x, y: marks.y, text: marks.text,
+        name: "marks", showlegend: false, cliponaxis: false, hovertemplate: "%{text}<extra></extra>",
+        marker: { symbol: "triangle-up", size: 12, color: colours.reference },
+      });
+    }
+    // Fixed margins instead of automargin: automargin measures the tick labels
+    // and redraws a second time, which doubles the cost of a slider step.
+    const layout = Object.assign(base, {
+      margin: { l: 64, r: 16, t: 16, b: 48 },
+      legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
+      xaxis: Object.assign(base.xaxis, { title: { text: chart.x.title || "" }, fixedrange: true, automargin: false }),
+      yaxis: Object.assign(base.yaxis, {
+        title: { text: chart.y.title || "" }, type: chart.y.type || "linear",
+        range, autorange: false, fixedrange: true, automargin: false,
+      }),
+      shapes: chart.hlines.map((line) => ({
+        type: "line", xref: "paper", x0: 0, x1: 1, y0: line.y, y1: line.y,
+        line: { color: colours.reference, width: 1, dash: "dash" },
+      })),
+      annotations,
+      barmode: "overlay",
+      showlegend: chart.traces.length > 1,
+      hovermode: "x",
+    });
+    return { data, layout };
+  }
+
+  function draw(inst) {
+    const key = inst.indices.join("|");
+    const frame = inst.frames[key];
+    if (!frame) return Promise.resolve(); // cannot happen with a validated bake
+    const { data, layout } = figure(inst, frame);
+    // Chart first, text after: Plotly measures the page while drawing, and
+    // text changed before it would force a layout of the whole page first.
+    inst.drawing = window.Plotly.react(inst.chart, data, layout, inst.config);
+    updateReadouts(inst, frame);
+    inst.panel.dataset.frame = key;
+    return inst.drawing;
+  }
+
+  function updateReadouts(inst, frame) {
+    for (const readout of inst.spec.readouts) {
+      const dd = inst.readouts.get(readout.name);
+      const text = formatReadout(frame.readouts[readout.name], readout);
+      if (dd && dd.textContent !== text) dd.textContent = text;
+    }
+  }
+
+  // ---------------------------------------------------------------- controls
+  function syncControl(inst, i) {
+    const control = inst.spec.controls[i];
+    const element = inst.controls[i];
+    const label = valueLabel(control, inst.indices[i]);
+    if (control.kind === "slider") {
+      element.input.value = String(inst.indices[i]);
+      element.input.setAttribute("aria-valuetext", label);
+      element.shown.textContent = label;
+    } else {
+      element.inputs.forEach((input, j) => (input.checked = j === inst.indices[i]));
+    }
+  }
+
+  function buildControls(inst) {
+    const box = inst.panel.querySelector(".instrument__controls");
+    box.replaceChildren();
+    inst.controls = inst.spec.controls.map((control, i) => {
+      const id = `${inst.panel.id}-${control.name}`;
+      const wrapper = document.createElement("div");
+      wrapper.className = `instrument__control instrument__control--${control.kind}`;
+      const onInput = (index) => {
+        inst.indices[i] = index;
+        draw(inst);
+        syncControl(inst, i);
+      };
+      let element;
+      if (control.kind === "slider") {
+        const label = document.createElement("label");
+        label.htmlFor = id;
+        label.textContent = control.label;
+        const shown = document.createElement("span");
+        shown.className = "instrument__value";
+        shown.setAttribute("aria-hidden", "true"); // the slider's aria-valuetext says it already
+        const input = document.createElement("input");
+        Object.assign(input, { type: "range", id, min: "0", max: String(control.values.length - 1), step: "1" });
+        input.addEventListener("input", () => onInput(Number(input.value)));
+        input.addEventListener("change", writeFragment);
+        const head = document.createElement("div");
+        head.className = "instrument__control-head";
+        head.append(label, shown);
+        wrapper.append(head, input);
+        element = { input, shown };
+      } else {
+        const group = document.createElement("fieldset");
+        group.setAttribute("role", "radiogroup");
+        const legend = document.createElement("legend");
+        legend.textContent = control.label;
+        const segments = document.createElement("div");
+        segments.className = "instrument__segments";
+        const inputs = control.choices.map((choice, j) => {
+          const option = document.createElement("label");
+          option.className = "instrument__segment";
+          const input = document.createElement("input");
+          Object.assign(input, { type: "radio", name: id, value: String(j) });
+          input.addEventListener("change", () => {
+            if (!input.checked) return;
+            onInput(j);
+            writeFragment();
+          });
+          const text = document.createElement("span");
+          text.textContent = choice.label;
+          option.append(input, text);
+          segments.append(option);
+          return input;
+        });
+        group.append(legend, segments);
+        wrapper.append(group);
+        element = { inputs };
+      }
+      box.append(wrapper);
+      return element;
+    });
+    inst.spec.controls.forEach((_, i) => syncControl(inst, i));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+  function loadData(panel) {
+    const url = new URL(`../instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
+    if (panel.dataset.version) url.searchParams.set("v", panel.dataset.version);
+    if (!dataByUrl.has(url.href)) {
+      const request = fetch(url.href).then((response) => {
+        if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+        return response.json();
+      });
+      request.catch(() => dataByUrl.delete(url.href)); // let a later visit retry
+      dataByUrl.set(url.href, request);
+    }
+    return dataByUrl.get(url.href);
+  }
+
+  function showFailure(panel, error) {
+    panel.dataset.state = "failed";
+    const note = document.createElement("p");
+    note.className = "instrument__notice";
+    note.setAttribute("role", "status");
+    note.textContent = `The live instrument could not load (${error.message}). The picture shows its default setting.`;
+    panel.querySelector(".instrument__chart").after(note);
+  }
+
+  async function enhance(panel) {
+    panel.dataset.state = "loading";
+    let baked;
+    try {
+      [baked] = await Promise.all([loadData(panel), site.loadPlotly()]);
+    } catch (error) {
+      showFailure(panel, error);
+      return;
+    }
+    if (!panel.isConnected) return; // the reader navigated away meanwhile
+    const inst = {
+      panel,
+      engine: panel.dataset.engine,
+      spec: baked.spec,
+      frames: baked.frames,
+      chart: panel.querySelector(".instrument__chart"),
+      readouts: new Map(),
+      // ResizeObserver below follows the container, so Plotly's own window listener is redundant.
+      config: Object.assign({}, site.plotConfig, { displayModeBar: false, responsive: false }),
+    };
+    inst.defaults = inst.spec.controls.map((c) => Math.max(0, indexOfValue(c, c.default)));
+    inst.indices = inst.defaults.slice();
+    const state = fragmentState(location.hash);
+    applySettings(inst, state && state.get(inst.engine));
+    panel.querySelectorAll(".instrument__readout").forEach((row) => {
+      inst.readouts.set(row.dataset.readout, row.querySelector("dd"));
+    });
+    buildControls(inst);
+    inst.chart.replaceChildren(); // the static picture gives way to the live chart
+    inst.chart.setAttribute("role", "img");
+    inst.chart.setAttribute("aria-label",
+      `Chart: ${inst.spec.chart.y.title} against ${inst.spec.chart.x.title}; the readouts below give the values.`);
+    live.add(inst);
+    await draw(inst);
+    // Follow the column's width (window resize, sidebar, phone rotation).
+    let pending = false;
+    inst.resizer = new ResizeObserver(() => {
+      if (pending || !inst.chart.clientWidth) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        if (inst.panel.isConnected) window.Plotly.Plots.resize(inst.chart);
+      });
+    });
+    inst.resizer.observe(inst.chart);
+    panel.dataset.state = "ready";
+    panel.dispatchEvent(new CustomEvent("instrument:ready", { bubbles: true }));
+  }
+
+  function forgetDetached() {
+    for (const inst of live) {
+      if (!inst.panel.isConnected) {
+        inst.resizer && inst.resizer.disconnect();
+        window.Plotly && window.Plotly.purge(inst.chart);
+        live.delete(inst);
+      }
+    }
+  }
+
+  let watcher = null;
+  function enhanceAll() {
+    forgetDetached();
+    if (watcher) watcher.disconnect();
+    watcher = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        watcher.unobserve(entry.target);
+        enhance(entry.target);
+      }
+    }, { rootMargin: NEAR_VIEWPORT });
+    const panels = [...document.querySelectorAll("figure.instrument[data-engine]")].filter((p) => !p.dataset.state);
+    panels.forEach((panel) => watcher.observe(panel));
+    // A shared link to an instrument setting scrolls to that instrument.
+    const state = fragmentState(location.hash);
+    const target = state && panels.find((p) => state.has(p.dataset.engine));
+    if (target) target.scrollIntoView({ block: "center" });
+  }
+
+  site.onThemeChange(() => {
+    forgetDetached();
+    live.forEach(draw);
+  });
+
+  window.addEventListener("hashchange", () => {
+    const state = fragmentState(location.hash);
+    if (!state) return;
+    for (const inst of live) {
+      if (!state.has(inst.engine)) continue;
+      applySettings(inst, state.get(inst.engine));
+      inst.spec.controls.forEach((_, i) => syncControl(inst, i));
+      draw(inst);
+    }
+  });
+
+  // For tests and benchmarks: the live state of a panel, and its pending draw.
+  site.instruments = {
+    formatReadout,
+    fragmentState,
+    settled(panel) {
+      const inst = [...live].find((i) => i.panel === panel);
+      return inst ? Promise.resolve(inst.drawing) : Promise.reject(new Error("instrument not enhanced"));
+    },
+  };
+
+  // Material's instant loading swaps pages without a reload; document$ tells us when.
+  if (window.document$) window.document$.subscribe(enhanceAll);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", enhanceAll);
+  else enhanceAll();
+})();

@@ -1,0 +1,150 @@
+"""What each instrument should show, computed natively from the engines' simulations.
+
+The browser tests compare the page against these numbers. They call each
+engine's ``simulate`` directly (not ``frame`` and not the baked JSON), so a
+bug in baking, in frame slicing or in the renderer shows up as a mismatch.
+Values are keyed like the engine's SPEC: series by series name, readouts by
+readout name; non-finite series values are ``None``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from sitebuild.bake import engine_exists
+
+
+def _log10(values) -> list[float | None]:
+    out = []
+    for v in values:
+        v = float(v)
+        out.append(math.log10(v) if math.isfinite(v) and v > 0 else None)
+    return out
+
+
+def init_explorer(init: str, width: int, depth: int, activation: str) -> dict:
+    from instruments import init_explorer as engine
+
+    r = engine.simulate(init, activation, width, depth, engine.BAKE_BATCH, engine.BAKE_SEED)
+    return {
+        "series": {"log10_var": _log10(r.variance), "log10_second_moment": _log10(r.second_moment)},
+        "readouts": {
+            "var_layer1": r.var_layer1,
+            "var_final": "overflow" if r.overflow_layer is not None else r.var_final,
+            "verdict": r.verdict,
+        },
+    }
+
+
+def residual_flow(gain: float, depth: int, branch_scale: str) -> dict:
+    from instruments import residual_flow as engine
+
+    r = engine.simulate(gain, depth, branch_scale, engine.WIDTH, engine.BAKE_SEED)
+    return {
+        "series": {"log10_plain": _log10(r.plain_norm), "log10_residual": _log10(r.residual_norm)},
+        "readouts": {
+            "grad_layer1_plain": r.grad_layer1_plain,
+            "grad_layer1_residual": r.grad_layer1_residual,
+            "ratio": r.ratio,
+        },
+    }
+
+
+def batchnorm_stability(learning_rate: float, depth: int) -> dict:
+    from instruments import batchnorm_stability as engine
+
+    r = engine.simulate(learning_rate, depth)
+
+    def final(run):
+        return "diverged" if run.diverged_at_step is not None else run.losses[-1]
+
+    return {
+        "series": {"log10_loss_no_bn": _log10(r.no_bn.losses), "log10_loss_with_bn": _log10(r.with_bn.losses)},
+        "readouts": {
+            "final_loss_no_bn": final(r.no_bn),
+            "final_loss_with_bn": final(r.with_bn),
+            "ceiling_no_bn": "none" if r.ceiling_no_bn is None else r.ceiling_no_bn,
+        },
+        "diverged_no_bn": r.no_bn.diverged,
+    }
+
+
+NATIVE = {
+    "init_explorer": init_explorer,
+    "residual_flow": residual_flow,
+    "batchnorm_stability": batchnorm_stability,
+}
+
+
+def expected(engine: str, settings: dict) -> dict:
+    """Native values at ``settings``: from the engine's simulation where this
+    module has an adapter, otherwise from its ``frame`` (a new engine is then
+    still checked end to end until someone writes its adapter)."""
+    if engine in NATIVE:
+        return NATIVE[engine](**settings)
+    from instruments import load_engine
+
+    frame = load_engine(engine).frame(**settings)
+    return {"series": frame["series"], "readouts": frame["readouts"]}
+
+
+def published(engine: str) -> bool:
+    return engine_exists(engine)
+
+
+def engines() -> tuple[str, ...]:
+    from instruments import ENGINES
+
+    return ENGINES
+
+
+def spec(engine: str) -> dict:
+    from instruments import load_engine
+
+    return load_engine(engine).SPEC
+
+
+def control_values(control: dict) -> list:
+    return [c["value"] for c in control["choices"]] if control["kind"] == "choice" else control["values"]
+
+
+def defaults(engine: str) -> dict:
+    return {c["name"]: c["default"] for c in spec(engine)["controls"]}
+
+
+SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def parse_readout(text: str) -> float | str:
+    """'1.92 × 10⁷' -> 1.92e7, '0.683' -> 0.683; words stay words."""
+    text = text.strip()
+    match = re.fullmatch(r"(-?[\d.]+) × 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
+    if match:
+        return float(match.group(1)) * 10 ** int(match.group(2).translate(SUPERSCRIPT))
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def readout_matches(shown: str, expected, how: dict | None = None) -> bool:
+    """A displayed readout agrees with a native value, to the precision its format shows."""
+    how = how or {}
+    if isinstance(expected, list):
+        parts = shown.split(" · ")
+        return len(parts) == len(expected) and all(readout_matches(p, e, how) for p, e in zip(parts, expected))
+    if expected is None:
+        return shown == "—"
+    if how.get("format") in ("fixed", "percent") and not isinstance(expected, str):
+        percent = how["format"] == "percent"
+        digits = how.get("digits", 1 if percent else 3)
+        try:
+            value = float(shown.removesuffix("%")) / (100 if percent else 1)
+        except ValueError:
+            return False
+        return shown.endswith("%") == percent and abs(value - expected) <= 10 ** -digits / (100 if percent else 1)
+    value = parse_readout(shown)
+    if isinstance(expected, str) or isinstance(value, str):
+        return value == expected
+    return math.isclose(value, expected, rel_tol=6e-3, abs_tol=1e-12)
