@@ -189,3 +189,14 @@ def test_depth_trend_and_bn_window_hold_for_other_initial_weights(seed):
     with_bn = bs.sweep(10, rates, True, seed=seed)
     assert any(a.diverged and not b.diverged and b.losses[-1] < b.losses[0]
                for a, b in zip(no_bn, with_bn))
+
+
+def test_the_default_setting_sits_just_below_the_no_bn_ceiling():
+    """The panel opens where both runs descend; one step up the sweep breaks the no-BN run only."""
+    controls = {c["name"]: c for c in bs.SPEC["controls"]}
+    rate, depth = controls["learning_rate"]["default"], controls["depth"]["default"]
+    here = bs.simulate(rate, depth)
+    assert not here.no_bn.diverged and not here.with_bn.diverged
+    assert here.ceiling_no_bn == rate
+    one_up = bs.simulate(bs.LEARNING_RATES[bs.LEARNING_RATES.index(rate) + 1], depth)
+    assert one_up.no_bn.diverged and not one_up.with_bn.diverged
