@@ -110,21 +110,26 @@ class PageProbe:
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
-
-@pytest.fixture
-def probe(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    result = PageProbe(page)
-
-    def local_only(route):
+    def keep_local(self, route):
+        """Route handler: let 127.0.0.1 through, abort (and record) anything else."""
         url = route.request.url
         if url.startswith(("http://127.0.0.1", "data:", "blob:")):
             return route.continue_()
-        result.blocked.append(url)
+        self.blocked.append(url)
         return route.abort()
 
-    context.route("**/*", local_only)
+
+def open_local_page(browser, **context_options):
+    """A fresh context and page that can reach nothing but this machine."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **context_options})
+    probe = PageProbe(context.new_page())
+    context.route("**/*", probe.keep_local)
+    return context, probe
+
+
+@pytest.fixture
+def probe(browser):
+    context, result = open_local_page(browser)
     yield result
     context.close()
 

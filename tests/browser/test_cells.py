@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageProbe, _serve, build_site
+from tests.conftest import PageProbe, _serve, build_site, open_local_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,19 +30,9 @@ INTERNAL = re.compile(r"_pyodide|pyodide/|pycell_runner|/lib/python3")
 
 
 def open_page(browser, url: str) -> PageProbe:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    probe = PageProbe(page)
-
-    def local_only(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            return route.continue_()
-        probe.blocked.append(route.request.url)
-        return route.abort()
-
-    context.route("**/*", local_only)
-    page.goto(url)
-    page.wait_for_selector(f"{CELL}.pycell--enhanced")
+    _, probe = open_local_page(browser)
+    probe.page.goto(url)
+    probe.page.wait_for_selector(f"{CELL}.pycell--enhanced")
     return probe
 
 
@@ -387,9 +377,8 @@ def full_dist_site(tmp_path_factory):
                                           "without a full Pyodide distribution (no CDN here)")
 @pytest.mark.parametrize("cell_id", CHAPTER_CELLS)
 def test_chapter_cells_run_with_numpy_from_a_full_distribution(browser, full_dist_site, cell_id):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    probe = PageProbe(page)
+    context, probe = open_local_page(browser)
+    page = probe.page
     try:
         page.goto(full_dist_site + CHAPTER)
         cell = f"#{cell_id}"

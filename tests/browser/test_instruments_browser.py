@@ -12,6 +12,7 @@ import math
 import pytest
 
 from tests import instrument_native as native
+from tests.conftest import PageProbe
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +23,12 @@ DRAWN = [e for e in native.engines() if native.published(e)]
 
 # ---------------------------------------------------------------- fixtures
 
-class Session:
+class Session(PageProbe):
     """One browser page reused by a whole test module; errors collected per test."""
 
     def __init__(self, page, base):
-        self.page, self.base = page, base
-        self.console_errors: list[str] = []
-        self.blocked: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        super().__init__(page)
+        self.base = base
 
     def open(self, path: str = GALLERY, fragment: str = "") -> None:
         self.page.goto(self.base + path + fragment)
@@ -84,16 +82,8 @@ class Session:
 @pytest.fixture(scope="module")
 def session(browser, site_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    s = Session(page, site_url)
-
-    def local_only(route):
-        if route.request.url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            return route.continue_()
-        s.blocked.append(route.request.url)
-        return route.abort()
-
-    context.route("**/*", local_only)
+    s = Session(context.new_page(), site_url)
+    context.route("**/*", s.keep_local)
     yield s
     context.close()
 
