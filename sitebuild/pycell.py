@@ -18,6 +18,7 @@ from pygments.lexers import PythonLexer
 
 from . import ROOT
 from .cache import cached_json, digest
+from .run_snippet import RUNNER
 from .svg_chart import figure_to_svg
 
 
@@ -26,7 +27,8 @@ class CellError(RuntimeError):
 
 
 def package_fingerprint() -> str:
-    files = sorted((ROOT / "instruments").glob("*.py"))
+    """Everything a cell's output depends on besides its source: the package and the runner."""
+    files = sorted((ROOT / "instruments").glob("*.py")) + [RUNNER]
     return digest(*(f.read_bytes() for f in files))
 
 
@@ -51,6 +53,8 @@ def render_cell(cell_id: str, title: str, source: str) -> str:
     output = native_output(source)
     code = highlight(source, PythonLexer(), HtmlFormatter(nowrap=True))
     figures = "".join(figure_to_svg(fig) for fig in output["figures"])
+    # A final expression's value, shown the way a Run in the browser shows it.
+    value = f'<pre class="pycell__value">Out: {html.escape(output["value"])}</pre>' if output.get("value") else ""
     return (
         f'<div class="pycell" id="{html.escape(cell_id)}" data-cell-id="{html.escape(cell_id)}" '
         f'data-source-hash="{digest(source)}">'
@@ -59,6 +63,6 @@ def render_cell(cell_id: str, title: str, source: str) -> str:
         f'<div class="language-python highlight pycell__source"><pre><code>{code}</code></pre></div>'
         f'<div class="pycell__output" data-static="true">'
         f'<p class="pycell__output-note">Output of this cell as written:</p>'
-        f'<pre class="pycell__stdout">{html.escape(output["stdout"])}</pre>{figures}</div>'
+        f'<pre class="pycell__stdout">{html.escape(output["stdout"])}</pre>{value}{figures}</div>'
         f"</div>"
     )
