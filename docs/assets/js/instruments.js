@@ -249,7 +249,6 @@
     // and redraws a second time, which doubles the cost of a slider step.
     const layout = Object.assign(base, {
       margin: { l: 64, r: 16, t: 16, b: 48 },
-      legend: { orientation: "h", x: 0, y: -0.2, yanchor: "top" },
       xaxis: Object.assign(base.xaxis, { title: { text: chart.x.title || "" }, fixedrange: true, automargin: false }),
       yaxis: Object.assign(base.yaxis, {
         title: { text: chart.y.title || "" }, type: chart.y.type || "linear",
@@ -261,7 +260,9 @@
       })),
       annotations,
       barmode: "overlay",
-      showlegend: chart.traces.length > 1,
+      // The legend is HTML under the chart (renderLegend): it wraps on a phone
+      // instead of colliding with the axis title, and costs the redraw nothing.
+      showlegend: false,
       hovermode: "x",
     });
     return { data, layout };
@@ -278,6 +279,27 @@
     updateReadouts(inst, frame);
     inst.panel.dataset.frame = key;
     return inst.drawing;
+  }
+
+  // One swatch per declared trace, in the colours and dashes the chart uses.
+  function renderLegend(inst) {
+    const traces = inst.spec.chart.traces;
+    if (traces.length < 2) return;
+    const colours = site.chartColours();
+    if (!inst.legend) {
+      inst.legend = document.createElement("ul");
+      inst.legend.className = "instrument__legend";
+      inst.legend.setAttribute("aria-label", "Chart legend");
+      inst.chart.after(inst.legend);
+    }
+    inst.legend.replaceChildren(...traces.map((trace, i) => {
+      const item = document.createElement("li");
+      const swatch = document.createElement("span");
+      swatch.className = `instrument__swatch instrument__swatch--${trace.kind === "bar" ? "bar" : trace.dash || "solid"}`;
+      swatch.style.setProperty("--swatch", traceColour(trace, i, colours));
+      item.append(swatch, document.createTextNode(trace.name));
+      return item;
+    }));
   }
 
   function updateReadouts(inst, frame) {
@@ -421,6 +443,7 @@
     inst.chart.setAttribute("aria-label",
       `Chart: ${inst.spec.chart.y.title} against ${inst.spec.chart.x.title}; the readouts below give the values.`);
     live.add(inst);
+    renderLegend(inst);
     await draw(inst);
     // Follow the column's width (window resize, sidebar, phone rotation).
     let pending = false;
@@ -468,7 +491,10 @@
 
   site.onThemeChange(() => {
     forgetDetached();
-    live.forEach(draw);
+    live.forEach((inst) => {
+      renderLegend(inst);
+      draw(inst);
+    });
   });
 
   window.addEventListener("hashchange", () => {
