@@ -16,13 +16,12 @@ Run: .venv/bin/python benchmarks/bench_instruments.py [--steps 240]
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, save, summary
+from _common import save, summary
 
 from sitebuild import bake, cache
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _serve, build_site

@@ -7,6 +7,9 @@
 2. Warm round trip of `print(1)`: Run → output, Python already up. Budget
    ≤ 50 ms; median and p95 over WARM runs.
 3. JavaScript the playground page loads before any Run (gzip bytes), by file.
+4. Stop on a runaway cell (`while True: pass`): click → the cell reports it
+   stopped, with the interrupt buffer (cross-origin isolated page) and by
+   restarting the worker (plain page). Goal: within a second.
 
 Run: .venv/bin/python benchmarks/bench_pyodide.py   (writes benchmarks/results/pyodide.json)
 """
@@ -122,6 +125,42 @@ def warm_round_trips(browser, base: str) -> list[float]:
     return samples
 
 
+# Start a runaway cell, then time Stop → the run is reported finished.
+CLICK_STOP_TO_DONE = """
+async (cell) => {
+  const root = document.querySelector(cell);
+  const before = Number(root.dataset.runs || 0);
+  root.querySelector('.pycell__run').click();
+  const status = root.querySelector('.pycell__status');
+  while (status.textContent !== 'Running…') await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 200));  // well inside the loop
+  return await new Promise((resolve) => {
+    const t0 = performance.now();
+    new MutationObserver((_, observer) => {
+      if (Number(root.dataset.runs || 0) > before) {
+        observer.disconnect();
+        resolve(performance.now() - t0);
+      }
+    }).observe(root, { attributes: true, attributeFilter: ['data-runs'] });
+    root.querySelector('.pycell__stop').click();
+  });
+}
+"""
+
+
+def stop_latencies(browser, base: str, runs: int = 5) -> list[float]:
+    context, page = new_page(browser)
+    page.goto(base + PAGE)
+    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
+                  [STORAGE_KEY, json.dumps({"code": "while True:\n    pass",
+                                            "sourceHash": page.get_attribute(CELL, "data-source-hash")})])
+    page.reload()
+    page.wait_for_selector(f"{CELL} .cm-content")
+    samples = [page.evaluate(CLICK_STOP_TO_DONE, CELL) for _ in range(runs)]
+    context.close()
+    return samples
+
+
 def js_before_run(browser, base: str) -> dict:
     context, page = new_page(browser)
     responses = []
@@ -146,9 +185,11 @@ def main() -> None:
         if done.returncode != 0:
             raise SystemExit(done.stderr)
         site_server = _serve(site, isolated=False)
+        isolated_server = _serve(site, isolated=True)
         console_server = _serve(ROOT / "node_modules" / "pyodide", isolated=False)
         site_base = f"http://127.0.0.1:{site_server.server_address[1]}"
         console_base = f"http://127.0.0.1:{console_server.server_address[1]}"
+        isolated_base = f"http://127.0.0.1:{isolated_server.server_address[1]}"
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -160,8 +201,11 @@ def main() -> None:
                     cell_ms.append(cold_cell(browser, site_base))
                 warm = warm_round_trips(browser, site_base)
                 weight = js_before_run(browser, site_base)
+                stop_restart = stop_latencies(browser, site_base)
+                stop_interrupt = stop_latencies(browser, isolated_base)
                 browser.close()
         finally:
+            isolated_server.shutdown()
             site_server.shutdown()
             console_server.shutdown()
 
@@ -178,12 +222,17 @@ def main() -> None:
         "warm_print_round_trip_ms": summary(warm),
         "warm_budget_ms": 50,
         "js_before_run": weight,
+        "stop_interrupt_ms": summary(stop_interrupt),
+        "stop_restart_ms": summary(stop_restart),
+        "stop_budget_ms": 1000,
         "chromium": CHROMIUM,
     }
     print(f"cold: Run → first output {statistics.median(cell_ms):.0f} ms; bare console boot "
           f"{statistics.median(console_ms):.0f} ms; ratio {ratio:.2f} (paired {paired:.2f}; budget ≤ 1.1)")
     print(f"warm print(1): median {report['warm_print_round_trip_ms']['median']:.1f} ms, "
           f"p95 {report['warm_print_round_trip_ms']['p95']:.1f} ms over {len(warm)} (budget ≤ 50 ms)")
+    print(f"Stop: interrupt buffer median {statistics.median(stop_interrupt):.0f} ms, "
+          f"worker restart median {statistics.median(stop_restart):.0f} ms (goal ≤ 1000 ms)")
     print(f"JS before any Run: {weight['total_gzip'] / 1024:.1f} KB gzip (Pyodide loaded: {weight['pyodide_loaded']})")
     for url, size in sorted(weight["files"].items(), key=lambda kv: -kv[1]):
         print(f"  {size / 1024:7.1f} KB  {url}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 
 import markdown
 import yaml

@@ -13,7 +13,6 @@ import io
 import math
 import re
 import runpy
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,18 +24,14 @@ from instruments import plot
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "pysnippets"
 CHAPTER = ROOT / "docs" / "chapters" / "01-foundations.md"
-TIME_BUDGET_S = 5.0
 
 
 def run_cell(path: Path) -> tuple[str, list[dict]]:
     """Execute one cell as ``__main__``; return (stdout, figures)."""
     plot.FIGURES.clear()
     out = io.StringIO()
-    start = time.perf_counter()
     with contextlib.redirect_stdout(out):
         runpy.run_path(str(path), run_name="__main__")
-    elapsed = time.perf_counter() - start
-    assert elapsed < TIME_BUDGET_S, f"{path.name} took {elapsed:.1f} s"
     return out.getvalue(), list(plot.FIGURES)
 
 
