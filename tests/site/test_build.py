@@ -89,6 +89,8 @@ def docs_copy(tmp_path):
     """A throwaway copy of everything the build reads, to break on purpose."""
     for name in ("docs", "overrides", "pysnippets", "hooks"):
         shutil.copytree(ROOT / name, tmp_path / name)
+    for name in ("instruments", "sitebuild"):  # only watched by `mkdocs serve`; never broken here
+        (tmp_path / name).symlink_to(ROOT / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     config = tmp_path / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
