@@ -1,0 +1,43 @@
+"""axe-core over every page of the site, light and dark, with its live parts awake."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import open_local_page
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/", "/chapters/01-foundations/", "/instruments/", "/playground/"]
+
+WAKE_EVERYTHING = """async () => {
+  // Instruments and editors load when they come near the viewport: visit each one.
+  for (const el of document.querySelectorAll('figure.instrument[data-engine], .pycell')) {
+    el.scrollIntoView();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, scheme):
+    context, probe = open_local_page(browser, color_scheme=scheme)
+    page = probe.page
+    try:
+        page.goto(site_url + path)
+        page.evaluate(WAKE_EVERYTHING)
+        for panel in page.locator("figure.instrument[data-engine]").all():
+            panel.locator(".js-plotly-plot").wait_for()
+        for cell in page.locator(".pycell").all():
+            cell.locator(".cm-editor").wait_for()
+        expected = "slate" if scheme == "dark" else "default"
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+               for v in violations if v["impact"] in ("serious", "critical")]
+        assert not bad, "\n".join(bad)
+    finally:
+        context.close()
