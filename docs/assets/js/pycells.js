@@ -11,7 +11,10 @@
   "use strict";
 
   const site = (window.encyclopedia = window.encyclopedia || {});
-  const STOP_GRACE_MS = 1000; // an interrupt not honoured by then means: restart the worker
+  // An interrupt not honoured by then means: restart the worker. Restarting throws
+  // away the reader's variables, so give a busy machine time to deliver the
+  // interrupt first (it normally lands in a few milliseconds).
+  const STOP_GRACE_MS = 2000;
   const SAVE_DELAY_MS = 300;
 
   function scriptUrl() {

@@ -157,8 +157,14 @@ async function run({ runId, cellId, scope, code }) {
     flushOutput();
     postMessage({ type: "done", runId, ...result });
   } catch (error) {
-    // Not the reader's error (those come back in result.error): the runtime's own.
     flushOutput();
+    // Stop pressed while the run was still getting ready (the import scan runs
+    // Python too): the interrupt lands there, outside the reader's code.
+    if (error && error.type === "KeyboardInterrupt") {
+      postMessage({ type: "done", runId, ok: false, interrupted: true });
+      return;
+    }
+    // Not the reader's error (those come back in result.error): the runtime's own.
     postMessage({ type: "done", runId, ok: false, error: `Internal error in the Python worker: ${error && error.message ? error.message : error}` });
   }
 }
