@@ -21,10 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import save, summary
+from _common import built_site, save, serving, summary
 
 from sitebuild import bake, cache
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _serve, build_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 STEP_SCRIPT = """
 async ({ id, steps }) => {
@@ -112,12 +112,8 @@ def latency(steps: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        done = build_site(Path(tmp) / "site")
-        if done.returncode != 0:
-            raise SystemExit(done.stdout + done.stderr)
-        server = _serve(Path(tmp) / "site", isolated=False)
-        url = f"http://127.0.0.1:{server.server_address[1]}/instruments/"
+    with built_site() as site, serving(site) as base:
+        url = base + "/instruments/"
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -134,7 +130,6 @@ def latency(steps: int) -> dict:
                 results[engine] = {"afterplot_ms": summary(raw["afterplot"]),
                                    "next_frame_ms": summary(raw["nextFrame"])}
             browser.close()
-        server.shutdown()
     return results
 
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import gzip
 import sys
-import tempfile
 from collections import defaultdict
-from pathlib import Path
 
-from _common import save
+from _common import built_site, save, serving
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _serve, build_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
 def kind_of(url: str, content_type: str) -> str:
@@ -65,16 +63,8 @@ def measure(base: str, path: str) -> dict:
 
 def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else "/chapters/01-foundations/"
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        done = build_site(site)
-        if done.returncode != 0:
-            raise SystemExit(done.stderr)
-        server = _serve(site, isolated=False)
-        try:
-            report = measure(f"http://127.0.0.1:{server.server_address[1]}", path)
-        finally:
-            server.shutdown()
+    with built_site() as site, serving(site) as base:
+        report = measure(base, path)
     print(f"{path}: HTML+CSS+JS before interaction = {report['html_css_js_gzip'] / 1024:.1f} KB gzip (budget 300 KB)")
     for kind, size in sorted(report["by_kind_gzip"].items()):
         print(f"  {kind:8s} {size / 1024:8.1f} KB")

@@ -20,12 +20,10 @@ import gzip
 import json
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from _common import ROOT, save, summary
+from _common import ROOT, built_site, save, serving, summary
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, _serve, build_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 RUNS = 9
 WARM = 40
@@ -49,9 +47,10 @@ CLICK_TO_FIRST_OUTPUT = """
 })
 """
 
-# Run and wait for the run to finish (Run is re-enabled once the result is in).
+# Click a cell's button (Run, or Stop during a run) and time until the run is
+# reported finished: the cell's data-runs counter goes up once the result is in.
 CLICK_TO_DONE = """
-(cell) => new Promise((resolve) => {
+([cell, button]) => new Promise((resolve) => {
   const root = document.querySelector(cell);
   const before = Number(root.dataset.runs || 0);
   const t0 = performance.now();
@@ -61,7 +60,7 @@ CLICK_TO_DONE = """
       resolve(performance.now() - t0);
     }
   }).observe(root, { attributes: true, attributeFilter: ['data-runs'] });
-  root.querySelector('.pycell__run').click();
+  root.querySelector(button).click();
 })
 """
 
@@ -87,15 +86,23 @@ def new_page(browser):
     return context, context.new_page()
 
 
-def cold_cell(browser, base: str) -> float:
+def open_cell_with(browser, base: str, code: str, **reload_options):
+    """The playground with ``code`` in the cell, as the reader's saved edit.
+
+    Saving it instead of typing it keeps Python asleep: focusing the editor
+    would start it before the click being timed.
+    """
     context, page = new_page(browser)
     page.goto(base + PAGE)
-    # The reader's saved edit, so the cell is `print(1)` without typing in it
-    # (focusing the editor would start Python before the click).
     page.evaluate("([k, v]) => localStorage.setItem(k, v)",
-                  [STORAGE_KEY, json.dumps({"code": "print(1)", "sourceHash": page.get_attribute(CELL, "data-source-hash")})])
-    page.reload(wait_until="networkidle")
+                  [STORAGE_KEY, json.dumps({"code": code, "sourceHash": page.get_attribute(CELL, "data-source-hash")})])
+    page.reload(**reload_options)
     page.wait_for_selector(f"{CELL} .cm-content")
+    return context, page
+
+
+def cold_cell(browser, base: str) -> float:
+    context, page = open_cell_with(browser, base, "print(1)", wait_until="networkidle")
     elapsed = page.evaluate(CLICK_TO_FIRST_OUTPUT, CELL)
     context.close()
     return elapsed
@@ -112,51 +119,24 @@ def cold_console(browser, base: str) -> float:
 
 
 def warm_round_trips(browser, base: str) -> list[float]:
-    context, page = new_page(browser)
-    page.goto(base + PAGE)
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
-                  [STORAGE_KEY, json.dumps({"code": "print(1)", "sourceHash": page.get_attribute(CELL, "data-source-hash")})])
-    page.reload()
-    page.wait_for_selector(f"{CELL} .cm-content")
-    page.evaluate(CLICK_TO_DONE, CELL)  # boot
-    samples = [page.evaluate(CLICK_TO_DONE, CELL) for _ in range(WARM)]
+    context, page = open_cell_with(browser, base, "print(1)")
+    run = [CELL, ".pycell__run"]
+    page.evaluate(CLICK_TO_DONE, run)  # boot
+    samples = [page.evaluate(CLICK_TO_DONE, run) for _ in range(WARM)]
     assert page.locator(f"{CELL} .pycell__stream").inner_text() == "1\n"
     context.close()
     return samples
 
 
-# Start a runaway cell, then time Stop → the run is reported finished.
-CLICK_STOP_TO_DONE = """
-async (cell) => {
-  const root = document.querySelector(cell);
-  const before = Number(root.dataset.runs || 0);
-  root.querySelector('.pycell__run').click();
-  const status = root.querySelector('.pycell__status');
-  while (status.textContent !== 'Running…') await new Promise((r) => setTimeout(r, 5));
-  await new Promise((r) => setTimeout(r, 200));  // well inside the loop
-  return await new Promise((resolve) => {
-    const t0 = performance.now();
-    new MutationObserver((_, observer) => {
-      if (Number(root.dataset.runs || 0) > before) {
-        observer.disconnect();
-        resolve(performance.now() - t0);
-      }
-    }).observe(root, { attributes: true, attributeFilter: ['data-runs'] });
-    root.querySelector('.pycell__stop').click();
-  });
-}
-"""
-
-
 def stop_latencies(browser, base: str, runs: int = 5) -> list[float]:
-    context, page = new_page(browser)
-    page.goto(base + PAGE)
-    page.evaluate("([k, v]) => localStorage.setItem(k, v)",
-                  [STORAGE_KEY, json.dumps({"code": "while True:\n    pass",
-                                            "sourceHash": page.get_attribute(CELL, "data-source-hash")})])
-    page.reload()
-    page.wait_for_selector(f"{CELL} .cm-content")
-    samples = [page.evaluate(CLICK_STOP_TO_DONE, CELL) for _ in range(runs)]
+    """Start a runaway cell, then time Stop → the run is reported finished."""
+    context, page = open_cell_with(browser, base, "while True:\n    pass")
+    samples = []
+    for _ in range(runs):
+        page.locator(f"{CELL} .pycell__run").click()
+        page.wait_for_function(f"document.querySelector('{CELL} .pycell__status').textContent === 'Running…'")
+        page.wait_for_timeout(200)  # well inside the loop, not still starting it
+        samples.append(page.evaluate(CLICK_TO_DONE, [CELL, ".pycell__stop"]))
     context.close()
     return samples
 
@@ -179,35 +159,21 @@ def js_before_run(browser, base: str) -> dict:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp) / "site"
-        done = build_site(site)
-        if done.returncode != 0:
-            raise SystemExit(done.stderr)
-        site_server = _serve(site, isolated=False)
-        isolated_server = _serve(site, isolated=True)
-        console_server = _serve(ROOT / "node_modules" / "pyodide", isolated=False)
-        site_base = f"http://127.0.0.1:{site_server.server_address[1]}"
-        console_base = f"http://127.0.0.1:{console_server.server_address[1]}"
-        isolated_base = f"http://127.0.0.1:{isolated_server.server_address[1]}"
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                cold_console(browser, console_base)  # warm the OS file cache for both
-                cold_cell(browser, site_base)
-                console_ms, cell_ms = [], []
-                for _ in range(RUNS):  # interleaved, so drift affects both alike
-                    console_ms.append(cold_console(browser, console_base))
-                    cell_ms.append(cold_cell(browser, site_base))
-                warm = warm_round_trips(browser, site_base)
-                weight = js_before_run(browser, site_base)
-                stop_restart = stop_latencies(browser, site_base)
-                stop_interrupt = stop_latencies(browser, isolated_base)
-                browser.close()
-        finally:
-            isolated_server.shutdown()
-            site_server.shutdown()
-            console_server.shutdown()
+    console_dir = ROOT / "node_modules" / "pyodide"
+    with (built_site() as site, serving(site) as site_base, serving(site, isolated=True) as isolated_base,
+          serving(console_dir) as console_base, sync_playwright() as pw):
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        cold_console(browser, console_base)  # warm the OS file cache for both
+        cold_cell(browser, site_base)
+        console_ms, cell_ms = [], []
+        for _ in range(RUNS):  # interleaved, so drift affects both alike
+            console_ms.append(cold_console(browser, console_base))
+            cell_ms.append(cold_cell(browser, site_base))
+        warm = warm_round_trips(browser, site_base)
+        weight = js_before_run(browser, site_base)
+        stop_restart = stop_latencies(browser, site_base)
+        stop_interrupt = stop_latencies(browser, isolated_base)
+        browser.close()
 
     ratio = statistics.median(cell_ms) / statistics.median(console_ms)
     # Each cell sample runs right after a console sample; pairing them cancels
