@@ -15,6 +15,7 @@ those anchors resolve.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -37,12 +38,17 @@ def accept_options(language, inputs, options, attrs, md) -> bool:
     return True
 
 
-def _inner_markdown(text: str) -> str:
-    converter = markdown.Markdown(
+@functools.cache
+def _inner_converter() -> markdown.Markdown:
+    # Loading extensions is the costly part; one converter, reset per use, serves every fence.
+    return markdown.Markdown(
         extensions=["pymdownx.arithmatex", "attr_list", "pymdownx.betterem"],
         extension_configs={"pymdownx.arithmatex": {"generic": True}},
     )
-    return converter.convert(text.strip())
+
+
+def _inner_markdown(text: str) -> str:
+    return _inner_converter().reset().convert(text.strip())
 
 
 def _require(options: dict, fence: str, *names: str) -> None:
