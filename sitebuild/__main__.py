@@ -1,5 +1,6 @@
-"""`python -m sitebuild prepare`: run the build steps without MkDocs."""
+"""`python -m sitebuild prepare`: generate and vendor what the pages need, before any builder runs."""
 
+import logging
 import sys
 
 from .prepare import prepare
@@ -7,4 +8,5 @@ from .prepare import prepare
 if __name__ == "__main__":
     if sys.argv[1:] != ["prepare"]:
         sys.exit("usage: python -m sitebuild prepare")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     prepare()
