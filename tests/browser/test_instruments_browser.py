@@ -406,6 +406,7 @@ def _setting_cases(spec: dict) -> list[dict]:
             low, high = values[0], values[-1]
             cases += [{name: repr(v)} for v in values[:: max(1, len(values) // 4)]]
             cases += [{name: repr(high * (1 + 1e-12))},        # the same value, rounded differently
+                      {name: repr(high * (1 + 1e-7))},         # close, but another value
                       {name: repr((values[0] + values[1]) / 2)},  # between two grid points
                       {name: repr(low - 1)}, {name: f"{high:e}"}, {name: "1e"}, {name: "Infinity"},
                       {name: "0x10"}, {name: ""}, {name: " 1"}, {name: "nan"}]
