@@ -127,14 +127,18 @@ def deploy_to_github_pages(url: str) -> None:
     _mkdocs(["gh-deploy", "--strict"], url)
 
 
+def _kb(size: int | None) -> str:
+    return "-" if size is None else f"{size / 1000:,.0f} KB"
+
+
 def report(url: str, out: Path, compressed: list[Compressed]) -> str:
     """What was published, with the sizes of the big files (100 KB and more)."""
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and p.suffix not in (".gz", ".br"))
-    kib = lambda n: "-" if n is None else f"{n / 1024:,.0f} KB"  # noqa: E731
-    lines = [f"Published {url} into {out} ({total / 2**20:.1f} MB before compression).",
-             f"{'file':<48} {'original':>10} {'gzip':>10} {'brotli':>10}"]
-    lines += [f"{c.path:<48} {kib(c.original):>10} {kib(c.gzip):>10} {kib(c.brotli):>10}"
-              for c in sorted(compressed, key=lambda c: -c.original) if c.original >= 100 * 1024]
+    big = sorted((c for c in compressed if c.original >= 100_000), key=lambda c: -c.original)
+    width = max([len("file"), *(len(c.path) for c in big)])
+    lines = [f"Published {url} into {out} ({total / 1e6:.1f} MB before compression).",
+             f"{'file':<{width}} {'original':>10} {'gzip':>10} {'brotli':>10}"]
+    lines += [f"{c.path:<{width}} {_kb(c.original):>10} {_kb(c.gzip):>10} {_kb(c.brotli):>10}" for c in big]
     lines.append(f"Upload the folder to any static host; {HEADERS_FILE} configures Netlify and Cloudflare Pages, "
                  "the README has nginx and Caddy settings.")
     return "\n".join(lines)
