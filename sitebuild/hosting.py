@@ -148,6 +148,7 @@ def caddy_snippet() -> str:
         for suffix, kind in CONTENT_TYPES.items()
     )
     return f"""\
+# A Caddyfile site: your address, and root at the published folder.
 example.org {{
 \troot * /srv/encyclopedia
 \tfile_server {{
