@@ -172,14 +172,20 @@ def _unknown(entry: dict, allowed: tuple[str, ...], where: str) -> None:
         raise RegistryError(f"{where}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
 
 
-def _part(entry, where: str) -> Part:
+def _named(entry, fields: tuple[str, ...], where: str) -> tuple[str, str]:
+    """The entry's slug, and ``where`` naming it, once the entry is known to be well formed."""
     if not isinstance(entry, dict):
         raise RegistryError(f"{where} must be a mapping")
     slug = entry.get("slug")
     if not slug:
         raise RegistryError(f"{where} needs a slug")
     where = f"{where} ({slug})"
-    _unknown(entry, PART_FIELDS, where)
+    _unknown(entry, fields, where)
+    return slug, where
+
+
+def _part(entry, where: str) -> Part:
+    slug, where = _named(entry, PART_FIELDS, where)
     pages = entry.get("pages") or []
     return Part(
         slug=slug,
@@ -189,13 +195,7 @@ def _part(entry, where: str) -> Part:
 
 
 def _page(entry, part: str, where: str) -> Page:
-    if not isinstance(entry, dict):
-        raise RegistryError(f"{where} must be a mapping")
-    slug = entry.get("slug")
-    if not slug:
-        raise RegistryError(f"{where} needs a slug")
-    where = f"{where} ({slug})"
-    _unknown(entry, PAGE_FIELDS, where)
+    slug, where = _named(entry, PAGE_FIELDS, where)
     kind, status, level = entry.get("kind"), entry.get("status", "planned"), entry.get("level")
     if kind not in KINDS:
         raise RegistryError(f"{where}: kind must be one of {', '.join(KINDS)}; got {kind!r}")

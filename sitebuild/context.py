@@ -48,6 +48,6 @@ def current_page(md) -> PageContext | None:
 
 
 def describe(md) -> str:
-    """'docs page chapters/01-foundations.md' for error messages."""
+    """'page chapters/01-foundations.md', to name the page in an error message."""
     page = current_page(md)
     return f"page {page.path}" if page else "a page"

@@ -28,6 +28,8 @@ from .math import render_math
 from .page_header import render_header
 from .reading_time import reading_minutes
 
+# After whitespace normalisation (30), before the fences are stashed (25).
+READING_TIME_PRIORITY = 29
 # The header goes in after the table of contents is collected (5), so the
 # title is not a TOC entry, and before MkDocs resolves links (0).
 HEADER_PRIORITY = 4
@@ -36,8 +38,7 @@ MATH_PRIORITY = 1
 
 
 class ReadingTime(Preprocessor):
-    """Counts the page's words before anything is converted (priority 29:
-    after whitespace normalisation, before the fences are stashed)."""
+    """Counts the page's words before anything is converted."""
 
     minutes: int | None = None
 
@@ -72,7 +73,7 @@ class Typeset(Postprocessor):
 class SiteExtension(Extension):
     def extendMarkdown(self, md) -> None:
         reading_time = ReadingTime(md)
-        md.preprocessors.register(reading_time, "sitebuild_reading_time", 29)
+        md.preprocessors.register(reading_time, "sitebuild_reading_time", READING_TIME_PRIORITY)
         md.treeprocessors.register(PageHeader(md, reading_time), "sitebuild_page_header", HEADER_PRIORITY)
         md.postprocessors.register(Typeset(md), "sitebuild_typeset", MATH_PRIORITY)
 

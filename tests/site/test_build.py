@@ -363,3 +363,25 @@ def test_reading_time_grows_with_the_text():
     assert reading_minutes(text + body) >= 2 * reading_minutes(text) - 1
     assert reading_minutes("---\ntitle: x\n---\n" + "word " * 200) == 1
     assert reading_minutes("---\ntitle: x\n---\n" + "word " * 201) == 2
+
+
+# ---------------------------------------------------------------- copied theme templates
+
+def test_copied_material_templates_name_their_version_and_differ_only_by_the_fix():
+    """Each copy in overrides/mkdocs-material/ says which Material it was copied
+    from; when Material is upgraded this fails until the copies are checked again."""
+    from importlib.metadata import version
+
+    import material
+
+    upstream_dir = Path(material.__file__).parent / "templates"
+    copies = sorted((ROOT / "overrides" / "mkdocs-material").rglob("*.html"))
+    assert copies
+    comment = re.compile(r"\A\{#-.*?-#\}\n", re.S)
+    for copy in copies:
+        ours = copy.read_text(encoding="utf-8")
+        header = comment.match(ours)
+        assert header and f"Material for MkDocs {version('mkdocs-material')}" in header.group(0), copy.name
+        upstream = (upstream_dir / copy.relative_to(copy.parents[1])).read_text(encoding="utf-8")
+        without_fix = re.sub(r' aria-label="[^"]*"', "", ours[header.end():])
+        assert without_fix == re.sub(r' aria-label="[^"]*"', "", comment.sub("", upstream)), copy.name

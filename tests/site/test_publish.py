@@ -12,7 +12,7 @@ import pytest
 
 from sitebuild import hosting
 from sitebuild.publish import MIN_SAVING, public_url
-from tests import pages
+from tests.pages import chapter, url
 from tests.conftest import PUBLIC_URL, ROOT
 from tests.static_host import ConflictingRules, Rule, headers_for, parse_headers_file
 
@@ -25,7 +25,7 @@ BIG_FILES = [
     "assets/generated/vendor/plotly/plotly-basic.min.js",
     "assets/generated/vendor/editor.js",
     "assets/generated/instruments/init_explorer.json",
-    pages.url(pages.chapter(1)).lstrip("/") + "index.html",
+    url(chapter(1)).lstrip("/") + "index.html",
 ]
 
 
@@ -57,8 +57,8 @@ def test_a_public_build_names_its_address_in_the_sitemap_and_canonical_links(pub
 def test_the_local_build_keeps_the_local_address(site_dir):
     pages = page_urls(site_dir, LOCAL_URL)
     assert sitemap_locations(site_dir) == set(pages.values())
-    chapter = site_dir / pages.url(pages.chapter(1)).lstrip("/") / "index.html"
-    assert CANONICAL.findall(chapter.read_text(encoding="utf-8")) == [pages[chapter]]
+    chapter_page = site_dir / url(chapter(1)).lstrip("/") / "index.html"
+    assert CANONICAL.findall(chapter_page.read_text(encoding="utf-8")) == [pages[chapter_page]]
     assert not (site_dir / "_headers").exists()  # host files are the publish step's, not every build's
 
 
@@ -126,7 +126,7 @@ def test_every_path_is_isolated_and_has_exactly_one_cache_policy(published_site,
 def test_html_is_revalidated_and_only_fingerprinted_files_are_kept_for_a_year(published_site, rules):
     paths = served_paths(published_site)
     html = [p for p in paths if p.endswith(("/", ".html"))]
-    assert "/" in html and pages.url(pages.chapter(1)) in html
+    assert "/" in html and url(chapter(1)) in html
     assert {headers_for(rules, p)["cache-control"] for p in html} == {"public, max-age=0, must-revalidate"}
     # Material names its bundles by content hash; nothing else we serve changes its name when it changes.
     material_bundles = [p for p in paths if re.fullmatch(r"/assets/(javascripts|stylesheets)/(workers/)?\w+\.[0-9a-f]{8}\.min\.(js|css)", p)]
