@@ -22,12 +22,14 @@ from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import content
+from . import GENERATED, ROOT, content
 from .context import current_page, describe
 from .math import render_math
 from .page_header import render_header
 from .reading_time import reading_minutes
 
+# Written by the prepare step; without it a build would publish a site lacking its generated files.
+PREPARED_MARK = GENERATED / "py" / "manifest.json"
 # After whitespace normalisation (30), before the fences are stashed (25).
 READING_TIME_PRIORITY = 29
 # The header goes in after the table of contents is collected (5), so the
@@ -70,8 +72,15 @@ class Typeset(Postprocessor):
         return render_math(text, where=describe(self.md))
 
 
+class NotPrepared(RuntimeError):
+    """The builder runs before the prepare step: the site would lack its generated files."""
+
+
 class SiteExtension(Extension):
     def extendMarkdown(self, md) -> None:
+        if not PREPARED_MARK.is_file():
+            raise NotPrepared(f"{GENERATED.relative_to(ROOT)}/ is missing or incomplete: run `python -m "
+                              "sitebuild prepare` before building (scripts/serve, scripts/test and scripts/publish do)")
         reading_time = ReadingTime(md)
         md.preprocessors.register(reading_time, "sitebuild_reading_time", READING_TIME_PRIORITY)
         md.treeprocessors.register(PageHeader(md, reading_time), "sitebuild_page_header", HEADER_PRIORITY)

@@ -114,6 +114,7 @@ def test_no_console_errors_and_no_outside_requests(chapter):
     assert chapter.blocked == []
 
 
+@on_both_builds
 def test_axe_reports_no_serious_or_critical_violations(chapter, axe_source):
     page = chapter.page
     page.add_script_tag(content=axe_source)
