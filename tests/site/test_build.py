@@ -153,8 +153,8 @@ def test_both_builders_render_every_page_alike(sites):
         b = _main_content((zensical / relative).read_text(encoding="utf-8"))
         if a != b:
             at = next(i for i, (x, y) in enumerate(zip(a + "\0", b + "\0")) if x != y)
-            differing.append(f"{relative} from character {at}:\n  mkdocs:   {a[at - 80:at + 120]}\n"
-                             f"  zensical: {b[at - 80:at + 120]}")
+            shown = slice(max(0, at - 80), at + 120)
+            differing.append(f"{relative} from character {at}:\n  mkdocs:   {a[shown]}\n  zensical: {b[shown]}")
     assert not differing, "\n".join(differing)
 
 
