@@ -4,6 +4,7 @@ Captions are prose written by several people and will be reworded, so these
 tests do not pin wording. Each claim has a trigger (a pattern that shows the
 caption makes that claim) and a check against the engine. Every caption must
 trigger at least one claim, so a caption cannot drift out of reach of the tests.
+Triggers list the English wording and the Spanish edition's (docs/es/).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from sitebuild.bake import engine_exists
 from tests import pages
 
 ROOT = Path(__file__).resolve().parents[2]
-# Every page in the navigation (chapters come from the content registry).
-PAGES = [pages.DOCS / path for _, path in pages.nav_entries()]
+# Every page in each edition's navigation (chapters come from the content registry).
+PAGES = [pages.source(path, language) for language in pages.LANGUAGES for _, path in pages.nav_entries(language)]
 FENCE = re.compile(r'^```instrument engine="(\w+)"\n(.*?)^```', re.M | re.S)
 
 
@@ -29,7 +30,7 @@ def captions() -> list[tuple[str, str, str]]:
     for page in PAGES:
         if page.exists():
             for engine, text in FENCE.findall(page.read_text(encoding="utf-8")):
-                found.append((page.name, engine, " ".join(text.split())))
+                found.append((page.relative_to(ROOT / "docs").as_posix(), engine, " ".join(text.split())))
     return found
 
 
@@ -209,34 +210,37 @@ def check_loss_climbs_with_scale():
 
 CLAIMS = {
     "init_explorer": [
-        (r"above 10.*below 0\.1|> ?10.*< ?0\.1", check_verdict_rule),
-        (r"naive.*(He|he).*Xavier|EXPLODES.*STABLE.*VANISHES", check_relu_verdicts_by_init),
+        (r"above 10.*below 0\.1|> ?10.*< ?0\.1|mayor que 10.*menor que 0,1", check_verdict_rule),
+        (r"naive.*(He|he).*Xavier|EXPLODES.*STABLE.*VANISHES|ingenua.*He.*Xavier", check_relu_verdicts_by_init),
         (r"n ?/ ?2|n/2", check_naive_grows_by_n_over_2),
-        (r"halve|\\log_\{10\} 2", check_xavier_halves_under_relu),
-        (r"1/\\pi|0\.68", check_he_layer1_near_one_minus_one_over_pi),
-        (r"linear", check_linear_xavier_steady_he_doubles),
-        (r"tanh.*naive.*STABLE|naive drives every unit into saturation", check_tanh_naive_reads_stable),
-        (r"width 16|width 16 or 32", check_narrow_he_can_vanish),
+        (r"halve|\\log_\{10\} 2|divide por dos|se divide por dos", check_xavier_halves_under_relu),
+        (r"1/\\pi|0\.68|0,68", check_he_layer1_near_one_minus_one_over_pi),
+        (r"linear|lineal", check_linear_xavier_steady_he_doubles),
+        (r"tanh.*naive.*STABLE|naive drives every unit into saturation|tanh.*ingenua.*ESTABLE",
+         check_tanh_naive_reads_stable),
+        (r"width 16|width 16 or 32|anchura de 16", check_narrow_he_can_vanish),
     ],
     "batchnorm_stability": [
-        (r"(breaks?|diverge)\w*.*(first|before|long before)", check_no_bn_breaks_first),
-        (r"deeper.*ceiling|ceiling.*(fall|come down|lower)", check_deeper_lowers_the_ceiling),
-        (r"depth 2.*(flips|order)", check_order_flips_at_depth_2),
+        (r"(breaks?|diverge)\w*.*(first|before|long before)|se rompe (primero|mucho antes)",
+         check_no_bn_breaks_first),
+        (r"deeper.*ceiling|ceiling.*(fall|come down|lower)|baja (ese|el) techo", check_deeper_lowers_the_ceiling),
+        (r"depth 2.*(flips|order)|profundidad 2.*(se invierte|orden)", check_order_flips_at_depth_2),
     ],
     "residual_flow": [
-        (r"below 1.*(fall|fade)", check_plain_falls_below_and_rises_above_unit_gain),
-        (r"ratio.*(climb|grow)|(climb|grow).*ratio", check_ratio_grows_with_depth_below_unit_gain),
-        (r"grows?\b|climbs", check_unscaled_residual_grows_like_one_plus_g),
+        (r"below 1.*(fall|fade)|por debajo de 1.*(baja|se apaga)", check_plain_falls_below_and_rises_above_unit_gain),
+        (r"ratio.*(climb|grow)|(climb|grow).*ratio|cociente sube|(sube|crece).*cociente",
+         check_ratio_grows_with_depth_below_unit_gain),
+        (r"grows?\b|climbs|\bcrece\b", check_unscaled_residual_grows_like_one_plus_g),
         (r"1/\\sqrt\{L\}|1/√L", check_scaled_residual_stays_near_e_to_g_over_2),
     ],
     "saturation": [
-        (r"scale up.*(pile|±1|\\pm 1)", check_saturation_grows_with_scale),
-        (r"0\.07.*0\.01", check_tanh_derivative_values),
-        (r"batch ?norm", check_batchnorm_reduces_saturation),
+        (r"scale up.*(pile|±1|\\pm 1)|Sube la escala.*(acumula|\\pm 1)", check_saturation_grows_with_scale),
+        (r"0\.07.*0\.01|0,07.*0,01", check_tanh_derivative_values),
+        (r"batch ?norm|normalización por lotes", check_batchnorm_reduces_saturation),
     ],
     "loss_at_init": [
-        (r"3\.2958|-\\log\(1/V\)", check_uniform_baseline),
-        (r"(climbs|grows|far above)", check_loss_climbs_with_scale),
+        (r"3\.2958|3,2958|-\\log\(1/V\)", check_uniform_baseline),
+        (r"(climbs|grows|far above|se dispara|muy por encima)", check_loss_climbs_with_scale),
     ],
 }
 
