@@ -313,24 +313,30 @@ Y_RANGE = [-4.0, 3.0]     # log10 loss: the BN runs reach ~1e-4; divergence leav
 SPEC = {
     "id": "batchnorm_stability",
     "label": "N1.2",
-    "title": "BatchNorm & training stability",
-    "subtitle": "Loss per step with and without batch norm · EQ N1.6",
+    # Words are message keys (messages/<language>.yml); see instruments/README.md.
+    "title": "instrument.batchnorm_stability.title",
+    "subtitle": "instrument.batchnorm_stability.subtitle",
     "controls": [
-        {"name": "learning_rate", "label": "Learning rate", "kind": "slider",
+        {"name": "learning_rate", "label": "instrument.batchnorm_stability.control.learning_rate", "kind": "slider",
          "values": list(LEARNING_RATES), "scale": "log", "default": DEFAULT_LEARNING_RATE},
-        {"name": "depth", "label": "Depth", "kind": "slider", "values": list(DEPTHS), "default": 10},
+        {"name": "depth", "label": "instrument.batchnorm_stability.control.depth", "kind": "slider",
+         "values": list(DEPTHS), "default": 10},
     ],
     "readouts": [
-        {"name": "final_loss_no_bn", "label": "FINAL LOSS · NO BN", "format": "sci"},
-        {"name": "final_loss_with_bn", "label": "FINAL LOSS · WITH BN", "format": "sci"},
-        {"name": "ceiling_no_bn", "label": "STABLE η CEILING (NO BN)", "format": "sci"},
+        {"name": "final_loss_no_bn", "label": "instrument.batchnorm_stability.readout.final_loss_no_bn",
+         "format": "sci"},
+        {"name": "final_loss_with_bn", "label": "instrument.batchnorm_stability.readout.final_loss_with_bn",
+         "format": "sci"},
+        {"name": "ceiling_no_bn", "label": "instrument.batchnorm_stability.readout.ceiling_no_bn", "format": "sci"},
     ],
     "chart": {
-        "x": {"title": "SGD step"},
-        "y": {"title": "log₁₀ loss", "range": Y_RANGE, "type": "linear"},
+        "x": {"title": "instrument.batchnorm_stability.x"},
+        "y": {"title": "instrument.batchnorm_stability.y", "range": Y_RANGE, "type": "linear"},
         "traces": [
-            {"x": "step", "y": "log10_loss_no_bn", "name": "no BN", "kind": "line", "role": "secondary"},
-            {"x": "step", "y": "log10_loss_with_bn", "name": "with BN", "kind": "line", "role": "primary"},
+            {"x": "step", "y": "log10_loss_no_bn", "name": "instrument.batchnorm_stability.trace.no_bn",
+             "kind": "line", "role": "secondary"},
+            {"x": "step", "y": "log10_loss_with_bn", "name": "instrument.batchnorm_stability.trace.with_bn",
+             "kind": "line", "role": "primary"},
         ],
         "hlines": [],
     },
@@ -345,10 +351,10 @@ def _log10_losses(losses: list[float]) -> list[float]:
 def _marks(trace: str, run: TrainResult) -> list[dict]:
     if run.diverged_at_step is not None:
         return [{"trace": trace, "x": float(run.diverged_at_step),
-                 "label": f"diverged at step {run.diverged_at_step}"}]
+                 "label": {"key": "instrument.mark.diverged_at_step", "step": run.diverged_at_step}}]
     if run.diverged:
         return [{"trace": trace, "x": float(len(run.losses) - 1),
-                 "label": "diverged: final loss above initial"}]
+                 "label": {"key": "instrument.mark.diverged_loss_rose"}}]
     return []
 
 

@@ -149,7 +149,7 @@ def test_diverged_run_is_marked_not_drawn_as_nan():
     assert f["readouts"]["final_loss_no_bn"] == "diverged"
     assert f["series"]["log10_loss_no_bn"][run.diverged_at_step] is None
     assert {"trace": "log10_loss_no_bn", "x": float(run.diverged_at_step),
-            "label": f"diverged at step {run.diverged_at_step}"} in f["marks"]
+            "label": {"key": "instrument.mark.diverged_at_step", "step": run.diverged_at_step}} in f["marks"]
 
 
 @pytest.mark.parametrize(
