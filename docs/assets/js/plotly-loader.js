@@ -22,7 +22,7 @@
         script.onload = () => resolve(window.Plotly);
         script.onerror = () => {
           plotlyPromise = null;
-          reject(new Error("could not load the chart library from " + script.src));
+          reject(new Error(site.t("chart.load_failed", { url: script.src })));
         };
         document.head.appendChild(script);
       });
@@ -65,6 +65,7 @@
       yaxis: { gridcolor: grid, zerolinecolor: grid, automargin: true },
       legend: { orientation: "h", y: -0.22 },
       autosize: true,
+      separators: site.plotlySeparators, // the reader's decimal mark on axes and hover labels
     };
   };
 

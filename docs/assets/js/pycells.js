@@ -7,10 +7,12 @@
 //   Cell           the UI of one cell: editor, buttons, status, output, figures.
 //
 // Without JavaScript the server-rendered code and output stay as they are.
+// Every word comes from the page's message catalogue (i18n.js, keys cell.*).
 (function () {
   "use strict";
 
   const site = (window.encyclopedia = window.encyclopedia || {});
+  const t = site.t;
   // An interrupt not honoured by then means: restart the worker. Restarting throws
   // away the reader's variables, so give a busy machine time to deliver the
   // interrupt first (it normally lands in a few milliseconds).
@@ -74,7 +76,7 @@
         worker.onerror = (event) => {
           event.preventDefault();
           if (this.state === "booting") {
-            this.failBoot({ message: event.message || "the worker script failed", url: assetUrl("pyodide-worker.js") }, reject);
+            this.failBoot({ message: event.message || t("cell.worker_failed"), url: assetUrl("pyodide-worker.js") }, reject);
           } else if (this.active) {
             this.restart(this.active, { crashed: true }); // the worker broke mid-run: start clean
           }
@@ -85,6 +87,9 @@
           packageBaseUrl: packageBaseUrl(),
           pythonBase: assetUrl("../generated/py/"),
           interruptBuffer: this.interrupt,
+          // The plotting helpers' own labels ("count", ...) in the page's language.
+          plotWords: Object.fromEntries(Object.entries(site.messages)
+            .filter(([key]) => key.startsWith("plot.")).map(([key, words]) => [key.slice("plot.".length), words])),
         });
       });
       this.bootPromise.catch(() => {}); // failures reach cells through notify()
@@ -275,17 +280,17 @@
 
     build() {
       const id = this.id;
-      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, "Run");
-      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, "Stop");
-      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, "Reset");
+      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, t("cell.run"));
+      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, t("cell.stop"));
+      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, t("cell.reset"));
       this.stopButton.disabled = true;
       this.resetButton.disabled = true;
-      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: "Edits are live — break it on purpose. Shift+Enter runs; Esc then Tab leaves the editor." });
-      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": `Cell: ${this.title}` },
+      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: t("cell.hint") });
+      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": t("cell.toolbar", { title: this.title }) },
         this.runButton, this.stopButton, this.resetButton, this.hint);
       this.notice = el("div", { class: "pycell__notice", hidden: "" }); // edits restored / source changed / confirm
       this.status = el("div", { class: "pycell__status", role: "status" });
-      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": `Output of ${this.title}` });
+      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": t("cell.output_label", { title: this.title }) });
       this.staticOutput = this.root.querySelector('.pycell__output[data-static="true"]');
       this.editorHost = el("div", { class: "pycell__editor", hidden: "" });
       this.staticSource.after(this.editorHost);
@@ -318,7 +323,9 @@
         if (!this.root.isConnected) return;
         this.editor = createEditor(this.editorHost, {
           doc: this.code,
-          label: `Python code: ${this.title}`,
+          label: t("cell.code_label", { title: this.title }),
+          // The words CodeMirror itself shows or announces with this editor's extensions.
+          phrases: { "Control character": t("editor.control_character"), "Selection deleted": t("editor.selection_deleted") },
           onRun: () => this.start(),
           onChange: (text) => this.onEdit(text),
         });
@@ -327,7 +334,7 @@
         this.root.classList.add("pycell--editing");
       }, (error) => {
         this.editorPromise = null;
-        this.say(`The editor could not load (${error.message}); the code above still runs as written.`);
+        this.say(t("cell.editor_failed", { error: error.message }));
       });
       return this.editorPromise;
     }
@@ -359,14 +366,14 @@
       this.setCode(saved.code);
       this.ensureEditor(); // the reader's version must be visible, not the original
       if (saved.sourceHash === this.sourceHash) {
-        this.showNotice("Your edits from an earlier visit are restored. Reset brings back the original.", []);
+        this.showNotice(t("cell.edits_restored"), []);
       } else {
         this.showNotice(
-          "This cell's original code has changed since you edited it. You are looking at your version.",
+          t("cell.source_changed"),
           [
-            ["Compare", () => this.showComparison(saved.code)],
-            ["Use the new original", () => this.reset()],
-            ["Keep mine", () => { this.persist(); this.hideNotice(); }],
+            [t("cell.compare"), () => this.showComparison(saved.code)],
+            [t("cell.use_new_original"), () => this.reset()],
+            [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
           ],
         );
       }
@@ -374,8 +381,8 @@
 
     showComparison(mine) {
       const compare = el("div", { class: "pycell__compare" },
-        el("div", {}, el("p", { text: "New original" }), el("pre", { text: this.original })),
-        el("div", {}, el("p", { text: "Your version" }), el("pre", { text: mine })));
+        el("div", {}, el("p", { text: t("cell.new_original") }), el("pre", { text: this.original })),
+        el("div", {}, el("p", { text: t("cell.your_version") }), el("pre", { text: mine })));
       this.notice.querySelector(".pycell__compare")?.remove();
       this.notice.append(compare);
     }
@@ -404,10 +411,10 @@
     askReset() {
       if (this.code === this.original) return;
       this.notice.setAttribute("role", "alertdialog");
-      this.notice.setAttribute("aria-label", "Discard your edits?");
-      this.showNotice("Discard your edits and restore the original code?", [
-        ["Discard edits", () => this.reset()],
-        ["Keep editing", () => this.closeDialog()],
+      this.notice.setAttribute("aria-label", t("cell.discard_title"));
+      this.showNotice(t("cell.discard_prompt"), [
+        [t("cell.discard"), () => this.reset()],
+        [t("cell.keep_editing"), () => this.closeDialog()],
       ], { focus: true });
       // A block body on purpose: a handler property returning false cancels the key.
       this.notice.onkeydown = (event) => {
@@ -427,7 +434,7 @@
       this.setCode(this.original);
       CellStore.clear(this.id);
       this.closeDialog();
-      this.say("Original code restored.");
+      this.say(t("cell.original_restored"));
     }
 
     say(text) {
@@ -442,14 +449,14 @@
       this.setRunning(true);
       const code = this.code;
       this.run = runtime.run(code, this.id, {
-        started: () => runtime.state === "ready" && this.say("Running…"),
+        started: () => runtime.state === "ready" && this.say(t("cell.running")),
         output: (message) => this.appendText(message.stream, message.text),
         figure: (message) => this.drawFigure(message.figure),
-        packages: (message) => this.say(`Loading ${message.packages.join(", ")}…`),
+        packages: (message) => this.say(t("cell.loading_packages", { packages: message.packages.join(", ") })),
         "package-failed": (message) => this.showPackageFailure(message),
       });
       if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
-      else if (runtime.state !== "ready") this.say("Waiting for Python to start…");
+      else if (runtime.state !== "ready") this.say(t("cell.waiting"));
       const runId = this.run.runId;
       const t0 = performance.now();
       this.run.done.then(
@@ -460,7 +467,7 @@
 
     stop() {
       if (!this.run) return;
-      this.say("Stopping…");
+      this.say(t("cell.stopping"));
       runtime.stop(this.run.runId);
     }
 
@@ -475,26 +482,31 @@
       this.run = null;
       this.setRunning(false);
       if (result.value != null) {
-        this.output.append(el("pre", { class: "pycell__value" }, el("span", { class: "pycell__prompt", text: "Out: " }), result.value));
+        this.output.append(el("pre", { class: "pycell__value" }, el("span", { class: "pycell__prompt", text: t("cell.out_prompt") }), result.value));
       }
-      if (result.error) this.output.append(el("pre", { class: "pycell__error", text: result.error }));
+      const error = result.internalError ? t("cell.internal_error", { error: result.internalError }) : result.error;
+      if (error) this.output.append(el("pre", { class: "pycell__error", text: error }));
       if (result.dropped) {
-        this.output.append(el("p", { class: "pycell__trimmed", text: `Output trimmed: ${result.dropped.toLocaleString("en")} more characters were not shown (the limit is 50,000 per run).` }));
+        const count = result.dropped.toLocaleString(site.language);
+        const limit = result.limit.toLocaleString(site.language);
+        this.output.append(el("p", { class: "pycell__trimmed", text: t("cell.trimmed", { count, limit }) }));
       }
       if (result.bootError) {
         this.showBootFailure(result.bootError);
       } else if (result.crashed) {
-        this.say("Python stopped unexpectedly and was restarted; variables from earlier runs are gone. Run again?");
+        this.say(t("cell.crashed"));
       } else if (result.restarted) {
-        this.say("Stopped. Python was restarted to stop this cell, so variables from earlier runs are gone.");
+        this.say(t("cell.restarted"));
       } else if (result.interrupted) {
-        this.say(result.cancelled ? "Run cancelled." : "Stopped (KeyboardInterrupt).");
+        this.say(t(result.cancelled ? "cell.cancelled" : "cell.interrupted"));
       } else if (result.packageFailed) {
         /* the failure notice is already on screen */
       } else if (result.ok) {
-        this.say(`Ran in ${elapsed < 1000 ? Math.round(elapsed) + " ms" : (elapsed / 1000).toFixed(1) + " s"}.`);
+        const time = elapsed < 1000 ? t("cell.milliseconds", { value: Math.round(elapsed) })
+          : t("cell.seconds", { value: site.localNumber((elapsed / 1000).toFixed(1)) });
+        this.say(t("cell.ran_in", { time }));
       } else {
-        this.say("The cell raised an error; the traceback is below.");
+        this.say(t("cell.raised"));
       }
       this.root.dataset.runs = String(Number(this.root.dataset.runs || 0) + 1); // a hook for tests and styling
     }
@@ -520,14 +532,14 @@
     }
 
     drawFigure(figure) {
-      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || "Chart drawn by the cell";
+      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || t("cell.figure_name");
       const node = el("div", { class: "pycell__figure", role: "figure", "aria-label": title }); // not "img": Plotly's toolbar inside is interactive
       this.output.append(node);
       const entry = { node, figure };
       this.figures.push(entry);
       site.loadPlotly().then(
         (Plotly) => Plotly.newPlot(node, figure.data, figureLayout(figure), site.plotConfig),
-        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: `The chart could not be drawn: ${error.message}` })),
+        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: t("cell.figure_failed", { error: error.message }) })),
       );
     }
 
@@ -540,40 +552,41 @@
 
     showPackageFailure(message) {
       const list = el("ul", {}, ...message.urls.map((url) => el("li", {}, el("code", { text: url }))));
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, "Retry");
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("cell.retry"));
       retry.addEventListener("click", () => this.start());
-      const details = message.message ? el("details", {}, el("summary", { text: "Details" }), el("pre", { text: message.message })) : "";
+      const details = message.message ? el("details", {}, el("summary", { text: t("cell.details") }), el("pre", { text: message.message })) : "";
+      const packages = message.packages.join(", ");
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: `Could not load the Python package${message.packages.length > 1 ? "s" : ""} ${message.packages.join(", ")} this cell needs. Tried:` }),
+        el("p", { text: t("cell.package_failed", { packages }) }),
         list, details,
-        el("p", { text: "Check your connection (or the site's package URL) and retry." }), retry));
-      this.say(`Missing package: ${message.packages.join(", ")}.`);
+        el("p", { text: t("cell.check_connection") }), retry));
+      this.say(t("cell.missing_package", { packages }));
     }
 
     showBootFailure(error) {
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, "Retry");
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("cell.retry"));
       retry.addEventListener("click", () => this.start());
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: `Python could not start: ${error.message}` }),
-        el("p", {}, "Tried ", el("code", { text: error.url || "" })), retry));
-      this.say("Python could not start.");
+        el("p", { text: t("cell.boot_failed", { error: error.message }) }),
+        el("p", {}, `${t("cell.tried")} `, el("code", { text: error.url || "" })), retry));
+      this.say(t("cell.python_failed"));
     }
 
     showProgress(event) {
       if (event.stage === "ready") return;
       this.status.replaceChildren(
-        el("span", { text: `Starting Python (step ${event.step} of ${event.steps}): ${event.stage}…` }),
-        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": "Starting Python" }));
+        el("span", { text: t("cell.boot_progress", { step: event.step, steps: event.steps, stage: t(`cell.stage.${event.stage}`) }) }),
+        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": t("cell.starting") }));
     }
 
     onRuntimeEvent(event) {
       if (event.type === "boot-progress" && this.run) {
         this.showProgress(event);
       } else if (event.type === "booted" && this.run) {
-        this.say("Running…");
+        this.say(t("cell.running"));
       } else if (event.type === "restarted" && !this.run && this.root.dataset.runs) {
         // Another cell's Stop restarted Python: this cell's variables are gone too.
-        this.say("Python was restarted (another cell was stopped); variables from earlier runs are gone.");
+        this.say(t("cell.other_restarted"));
       }
     }
 

@@ -4,17 +4,20 @@
 //
 // Protocol (all messages are plain objects with a `type`):
 //   page → worker
-//     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?}
+//     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?, plotWords}
 //     run   {runId, cellId, scope, code}   one at a time: the page queues runs
 //   worker → page
-//     boot-progress {stage, step, steps}   while Pyodide starts
+//     boot-progress {stage, step, steps}   while Pyodide starts (stage: download, install, ready)
 //     booted        {}                     ready for runs
 //     boot-failed   {message, url}
 //     packages      {runId, packages}      loading what the cell imports
 //     package-failed{runId, packages, urls, message}
 //     output        {runId, stream, text}  stdout/stderr, in order, coalesced
 //     figure        {runId, figure}        a Plotly figure dict from instruments.plot
-//     done          {runId, ok, value, error, interrupted, dropped, packageFailed?}
+//     done          {runId, ok, value, error, interrupted, dropped, limit, packageFailed?, internalError?}
+//
+// The worker sends no words: the page says everything in its own language
+// (stage ids and internalError are put into words by pycells.js).
 const SITE_PY = "/home/pyodide/site-py"; // where the site's Python files go in Pyodide's FS
 const BOOT_STEPS = 3;
 
@@ -72,7 +75,7 @@ async function fetchSitePython(pythonBase) {
 async function boot(config) {
   const loaderUrl = new URL("pyodide.mjs", config.indexURL).href;
   try {
-    progress("downloading the Python runtime", 1);
+    progress("download", 1);
     packageBaseUrl = config.packageBaseUrl;
     const sitePython = fetchSitePython(config.pythonBase);
     sitePython.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
@@ -86,7 +89,7 @@ async function boot(config) {
     });
     if (config.interruptBuffer) pyodide.setInterruptBuffer(config.interruptBuffer);
 
-    progress("installing the site's Python files", 2);
+    progress("install", 2);
     for (const [name, text] of await sitePython) {
       const path = `${SITE_PY}/${name}`;
       pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
@@ -95,6 +98,7 @@ async function boot(config) {
     pyodide.runPython(`import sys\nif ${JSON.stringify(SITE_PY)} not in sys.path: sys.path.insert(0, ${JSON.stringify(SITE_PY)})`);
     runner = pyodide.pyimport("pycell_runner");
     runner.install_figure_sink(postFigure);
+    runner.set_plot_words(pyodide.toPy(config.plotWords || {}));
     importMap = pyodide.toPy(lockfileImportMap(pyodide.lockfile));
 
     progress("ready", 3);
@@ -165,7 +169,7 @@ async function run({ runId, cellId, scope, code }) {
       return;
     }
     // Not the reader's error (those come back in result.error): the runtime's own.
-    postMessage({ type: "done", runId, ok: false, error: `Internal error in the Python worker: ${error && error.message ? error.message : error}` });
+    postMessage({ type: "done", runId, ok: false, internalError: String(error && error.message ? error.message : error) });
   }
 }
 

@@ -137,6 +137,13 @@ def install_figure_sink(post) -> None:
     plot.set_sink(lambda figure: post(json.dumps(figure, allow_nan=False)))
 
 
+def set_plot_words(words) -> None:
+    """The plotting helpers' own labels in the page's language (catalogue keys plot.*)."""
+    from instruments import plot
+
+    plot.set_words(dict(words))
+
+
 def new_namespace() -> dict:
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     inject_helpers(namespace)
@@ -144,7 +151,7 @@ def new_namespace() -> dict:
 
 
 def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTPUT_LIMIT) -> dict:
-    """Run ``source`` in ``namespace``; return {ok, value, error, interrupted, dropped}.
+    """Run ``source`` in ``namespace``; return {ok, value, error, interrupted, dropped, limit}.
 
     ``emit(stream, text)`` receives stdout/stderr as it is written. ``value``
     is the repr of a final expression, ``error`` a trimmed traceback.
@@ -152,7 +159,7 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
     filename = cell_filename(cell_id)
     _remember_source(filename, source)
     sink = CappedOutput(emit, limit)
-    result = {"ok": True, "value": None, "error": None, "interrupted": False, "dropped": 0}
+    result = {"ok": True, "value": None, "error": None, "interrupted": False, "dropped": 0, "limit": limit}
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = Stream("stdout", sink), Stream("stderr", sink)
     try:
