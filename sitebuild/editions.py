@@ -106,16 +106,19 @@ def build_other_editions_with_mkdocs(config) -> None:
     """After MkDocs built the default edition, build the others inside its site folder.
 
     Called by the hook; each edition inherits the default's address and
-    folder, so a served or published site carries every language.
+    folder, so a served or published site carries every language. The other
+    editions' configs are taken beside the one being built (a test may build
+    a copy of the project).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    folder = Path(config.config_file_path).parent
     for other in editions():
         if other.is_default:
             continue
         nested = load_config(
-            str(other.config),
+            str(folder / other.config.name),
             site_dir=os.path.join(config.site_dir, other.prefix.rstrip("/")),
             site_url=_with_slash(config.site_url or LOCAL_URL) + other.prefix,
         )
@@ -126,17 +129,19 @@ def build_other_editions_with_mkdocs(config) -> None:
             nested.plugins.on_shutdown()
 
 
-def zensical_build(target: Path, extra_args: tuple[str, ...] = ("--strict", "--clean"),
+def zensical_build(target: Path, config: Path | None = None, extra_args: tuple[str, ...] = ("--strict", "--clean"),
                    env: dict | None = None) -> subprocess.CompletedProcess:
     """Build every edition with Zensical into ``target`` (inside the project), the default first.
 
-    Returns the first failed build, or the last one.
+    ``config`` is the default edition's config (mkdocs.yml); the others are
+    taken beside it. Returns the first failed build, or the last one.
     """
+    folder = (config or editions()[0].config).parent
     env = dict(env or os.environ, **{SITE_DIR_VARIABLE: str(target)})
     done = None
     for each in editions():
-        done = subprocess.run([sys.executable, "-m", "zensical", "build", *extra_args, "-f", str(each.config)],
-                              cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+        command = [sys.executable, "-m", "zensical", "build", *extra_args, "-f", str(folder / each.config.name)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:
             return done
     return done

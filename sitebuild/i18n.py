@@ -38,7 +38,7 @@ from . import ROOT
 
 MESSAGES_DIR = ROOT / "messages"
 DEFAULT_LANGUAGE = "en"
-#: A key: lowercase words joined by dots, e.g. "instrument.control.depth".
+#: A key: lowercase words joined by dots, e.g. "instrument.init_explorer.control.depth".
 KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 #: A placeholder in a message: {name}. The browser fills them with the same rule (i18n.js).
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -71,7 +71,7 @@ def catalogue(language: str) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int, size: int) -> dict[str, str]:
-    name = Path(path).relative_to(ROOT)
+    name = Path(path).name
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
@@ -137,6 +137,43 @@ def translator(language: str):
     return functools.partial(t, language=language)
 
 
+def problems(folder: Path | None = None) -> list[str]:
+    """What keeps the catalogues in ``folder`` (default messages/) from matching: one line each.
+
+    Every language must have exactly the default language's keys, each with
+    words (the loader refuses empty ones) and the same {placeholders}.
+    """
+    folder = Path(folder or MESSAGES_DIR)
+    found: list[str] = []
+    loaded: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        stat = path.stat()
+        try:
+            loaded[path.stem] = _load(str(path), stat.st_mtime_ns, stat.st_size)
+        except CatalogueError as err:
+            found.append(str(err))
+    reference = loaded.pop(DEFAULT_LANGUAGE, None)
+    if reference is None:
+        return found or [f"no catalogue for the default language {DEFAULT_LANGUAGE!r} in {folder}"]
+    for language, messages in loaded.items():
+        for key in sorted(set(reference) - set(messages)):
+            found.append(f"{language}.yml lacks {key} ({DEFAULT_LANGUAGE}: {reference[key]!r})")
+        for key in sorted(set(messages) - set(reference)):
+            found.append(f"{language}.yml has {key}, which {DEFAULT_LANGUAGE}.yml lacks")
+        for key in sorted(set(messages) & set(reference)):
+            if placeholders(messages[key]) != placeholders(reference[key]):
+                found.append(f"{language}.yml: {key} takes {sorted(placeholders(messages[key]))}, "
+                             f"{DEFAULT_LANGUAGE}.yml {sorted(placeholders(reference[key]))}")
+    return found
+
+
 def catalogues() -> dict[str, dict[str, str]]:
-    """Every catalogue by language, for ``extra.messages`` in mkdocs.base.yml (templates and pages)."""
+    """Every catalogue by language, for ``extra.messages`` in mkdocs.base.yml (templates and pages).
+
+    Read when a builder loads its config, so a catalogue that lacks a key
+    stops the build before any page is written.
+    """
+    found = problems()
+    if found:
+        raise CatalogueError("the message catalogues disagree:\n  " + "\n  ".join(found))
     return {language: catalogue(language) for language in languages()}

@@ -20,7 +20,7 @@ import pytest
 
 from instruments import plot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNIPPETS = ROOT / "pysnippets"
 SPANISH = SNIPPETS / "es"
 
