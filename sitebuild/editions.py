@@ -25,8 +25,10 @@ edition.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,3 +147,43 @@ def zensical_build(target: Path, config: Path | None = None, extra_args: tuple[s
         if done.returncode != 0:
             return done
     return done
+
+
+def zensical_serve(dev_addr: str, extra_args: list[str]) -> int:
+    """``zensical serve`` for the default edition, with the other editions built into its folder.
+
+    Zensical serves the default edition's site folder and empties it when it
+    starts, so the other editions are built once its first build is there.
+    Zensical live-reloads the default edition only: after editing another
+    edition's page, run ``python -m sitebuild build-editions`` (it rebuilds them).
+    """
+    target = Path(site_dir(DEFAULT_LANGUAGE)).resolve()
+    first_page = target / "index.html"
+    started = time.time()
+    server = subprocess.Popen([sys.executable, "-m", "zensical", "serve", "--dev-addr", dev_addr, *extra_args], cwd=ROOT)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a terminated wrapper takes its server down too
+    try:
+        while server.poll() is None and not (first_page.is_file() and first_page.stat().st_mtime >= started):
+            time.sleep(0.5)
+        if server.poll() is None:
+            build_other_editions_with_zensical(target)
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        return server.wait()
+
+
+def build_other_editions_with_zensical(target: Path) -> None:
+    """Build every edition but the default into ``target`` (the default edition's folder)."""
+    env = dict(os.environ, **{SITE_DIR_VARIABLE: str(target)})
+    for other in editions():
+        if other.is_default:
+            continue
+        done = subprocess.run([sys.executable, "-m", "zensical", "build", "-f", str(other.config)],
+                              cwd=ROOT, env=env, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"zensical build -f {other.config.name} failed (exit {done.returncode})")

@@ -1,7 +1,7 @@
 """Custom superfences: how a page declares equations, quizzes, instruments, cells.
 
 Each fence is ordinary Markdown syntax (pymdownx.superfences custom fences,
-listed in mkdocs.yml), so pages stay portable to any builder that runs
+listed in mkdocs.base.yml), so pages stay portable to any builder that runs
 Python-Markdown extensions::
 
     ```equation label="N1.3" title="Variance propagation"
@@ -13,6 +13,10 @@ which options each fence takes; ``check_options`` (the fences' validator)
 fails the build on an unknown, misspelt or missing one, naming the page and
 the fence. Every error raised while a fence is formatted fails the build the
 same way: superfences would otherwise swallow it and print the fence as code.
+
+Words a fence adds itself ("Worked solution", "EQ N1.3", a chapter card's
+facts) come from the message catalogue in the page's language
+(``i18n.py``); the fence's own text is the page's content.
 
 Markdown inside a fence (quiz text, captions) is converted by a small private
 converter: it supports inline math, emphasis and in-page ``#anchor`` links;

@@ -4,15 +4,19 @@ The browser tests compare the page against these numbers. They call each
 engine's ``simulate`` directly (not ``frame`` and not the baked JSON), so a
 bug in baking, in frame slicing or in the renderer shows up as a mismatch.
 Values are keyed like the engine's SPEC: series by series name, readouts by
-readout name; non-finite series values are ``None``.
+readout name; non-finite series values are ``None``. ``spec(engine, language)``
+is the SPEC as a reader of that language sees it (its message keys turned
+into words), and readouts are compared in the page's language.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 
 from sitebuild.bake import engine_exists
+from sitebuild.i18n import DEFAULT_LANGUAGE, t, words
 
 
 def _log10(values) -> list[float | None]:
@@ -99,10 +103,30 @@ def engines() -> tuple[str, ...]:
     return ENGINES
 
 
-def spec(engine: str) -> dict:
+def spec(engine: str, language: str = DEFAULT_LANGUAGE) -> dict:
+    """The engine's SPEC with every message reference turned into ``language``'s words."""
     from instruments import load_engine
 
-    return load_engine(engine).SPEC
+    worded = copy.deepcopy(load_engine(engine).SPEC)
+    for field in ("title", "subtitle"):
+        worded[field] = words(worded[field], language)
+    for control in worded["controls"]:
+        control["label"] = words(control["label"], language)
+        for choice in control.get("choices", []):
+            choice["label"] = words(choice["label"], language)
+        if control.get("unit"):
+            control["unit"] = words(control["unit"], language)
+    for readout in worded["readouts"]:
+        readout["label"] = words(readout["label"], language)
+    chart = worded["chart"]
+    for axis in ("x", "y"):
+        chart[axis]["title"] = words(chart[axis]["title"], language)
+    for trace in chart["traces"]:
+        trace["name"] = words(trace["name"], language)
+    for line in chart.get("hlines", []):
+        if line.get("label"):
+            line["label"] = words(line["label"], language)
+    return worded
 
 
 def control_values(control: dict) -> list:
@@ -116,9 +140,9 @@ def defaults(engine: str) -> dict:
 SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 
-def parse_readout(text: str) -> float | str:
-    """'1.92 × 10⁷' -> 1.92e7, '0.683' -> 0.683; words stay words."""
-    text = text.strip()
+def parse_readout(text: str, language: str = DEFAULT_LANGUAGE) -> float | str:
+    """'1.92 × 10⁷' -> 1.92e7, '0.683' -> 0.683 ('0,683' in Spanish); words stay words."""
+    text = text.strip().replace(t("format.separators", language)[0], ".")
     match = re.fullmatch(r"(-?[\d.]+) × 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
     if match:
         return float(match.group(1)) * 10 ** int(match.group(2).translate(SUPERSCRIPT))
@@ -128,23 +152,26 @@ def parse_readout(text: str) -> float | str:
         return text
 
 
-def readout_matches(shown: str, expected, how: dict | None = None) -> bool:
-    """A displayed readout agrees with a native value, to the precision its format shows."""
+def readout_matches(shown: str, expected, how: dict | None = None, language: str = DEFAULT_LANGUAGE) -> bool:
+    """A displayed readout agrees with a native value, to the precision its format shows;
+    a word the engine chose is shown as ``language``'s catalogue writes it."""
     how = how or {}
     if isinstance(expected, list):
         parts = shown.split(" · ")
-        return len(parts) == len(expected) and all(readout_matches(p, e, how) for p, e in zip(parts, expected))
+        return len(parts) == len(expected) and all(readout_matches(p, e, how, language) for p, e in zip(parts, expected))
+    if isinstance(expected, str):
+        return shown == t(f"instrument.word.{expected.lower()}", language)
     if expected is None:
         return shown == "—"
     if how.get("format") in ("fixed", "percent") and not isinstance(expected, str):
         percent = how["format"] == "percent"
         digits = how.get("digits", 1 if percent else 3)
         try:
-            value = float(shown.removesuffix("%")) / (100 if percent else 1)
+            value = float(shown.removesuffix("%").replace(t("format.separators", language)[0], ".")) / (100 if percent else 1)
         except ValueError:
             return False
         return shown.endswith("%") == percent and abs(value - expected) <= 10 ** -digits / (100 if percent else 1)
-    value = parse_readout(shown)
-    if isinstance(expected, str) or isinstance(value, str):
-        return value == expected
+    value = parse_readout(shown, language)
+    if isinstance(value, str):
+        return False
     return math.isclose(value, expected, rel_tol=6e-3, abs_tol=1e-12)

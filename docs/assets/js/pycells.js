@@ -557,7 +557,7 @@
       const details = message.message ? el("details", {}, el("summary", { text: t("cell.details") }), el("pre", { text: message.message })) : "";
       const packages = message.packages.join(", ");
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: t("cell.package_failed", { packages }) }),
+        el("p", { text: t(message.packages.length > 1 ? "cell.package_failed_many" : "cell.package_failed_one", { packages }) }),
         list, details,
         el("p", { text: t("cell.check_connection") }), retry));
       this.say(t("cell.missing_package", { packages }));
