@@ -239,7 +239,7 @@ def docs_copy(tmp_path):
         n for n in names if (Path(d) / n).resolve() == generated])
     for name in ("overrides", "pysnippets", "hooks"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("instruments", "sitebuild"):  # only watched by the builders; never broken here
+    for name in ("instruments", "sitebuild", "messages"):  # only watched by the builders; never broken here
         (tmp_path / name).symlink_to(ROOT / name)
     configs = [edition.config.name for edition in editions.editions()]
     for name in (*configs, "mkdocs.base.yml", content.REGISTRY_NAME):
@@ -318,14 +318,15 @@ def test_a_chapter_added_to_the_registry_appears_on_the_index(docs_copy, builder
          "short_title": {"en": "scaling"}, "instruments": {"en": "loss curves"}},
     ]})
     (docs_copy / content.REGISTRY_NAME).write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    (docs_copy / "docs" / "chapters" / f"{published}-scaling.md").write_text(
-        "---\ntitle: Scaling Laws\n---\n\nLoss falls as a power of compute, $L \\propto C^{-a}$.\n", encoding="utf-8")
-    config = docs_copy / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
     first = pages.chapter(1)
-    nav_line = next(line for line in text.splitlines() if line.strip().endswith(f": {first.path}"))
-    indent = nav_line[: len(nav_line) - len(nav_line.lstrip())]
-    config.write_text(text.replace(nav_line, f"{nav_line}\n{indent}- {published} · Scaling: chapters/{published}-scaling.md"))
+    for edition in editions.editions():  # the page, in every language, and its nav entries
+        (docs_copy / "docs" / edition.prefix / "chapters" / f"{published}-scaling.md").write_text(
+            "---\ntitle: Scaling Laws\n---\n\nLoss falls as a power of compute, $L \\propto C^{-a}$.\n", encoding="utf-8")
+        config = docs_copy / edition.config.name
+        text = config.read_text(encoding="utf-8")
+        nav_line = next(line for line in text.splitlines() if line.strip().endswith(f": {first.path}"))
+        indent = nav_line[: len(nav_line) - len(nav_line.lstrip())]
+        config.write_text(text.replace(nav_line, f"{nav_line}\n{indent}- {published} · Scaling: chapters/{published}-scaling.md"))
 
     done = _build_copy(docs_copy, builder)
     assert done.returncode == 0, _output(done)
