@@ -31,9 +31,10 @@ import numpy as np
 import pytest
 
 from instruments import plot
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = ROOT / "pysnippets"
+PAGE = pages.chapter(1)
 
 
 @dataclass(frozen=True)
@@ -41,23 +42,25 @@ class Edition:
     """One language's pages and cells, and how its prose writes a decimal number."""
 
     lang: str
-    docs: Path
-    snippets: Path
+    docs: Path  # docs/, or docs/es/ mirroring it
+    snippets: Path  # pysnippets/, or pysnippets/es/ mirroring it
     decimal_mark: str
 
     @property
     def chapter(self) -> Path:
-        return self.docs / "chapters" / "01-foundations.md"
+        return self.docs / PAGE.path
 
     @property
-    def index(self) -> Path:
-        return self.docs / "index.md"
+    def cells(self) -> Path:
+        """The chapter's cells: pysnippets/<page slug>/ in this edition."""
+        return self.snippets / PAGE.slug
 
 
 EDITIONS = {
-    "en": Edition("en", ROOT / "docs", SNIPPETS, "."),
-    "es": Edition("es", ROOT / "docs" / "es", SNIPPETS / "es", ","),
+    "en": Edition("en", pages.DOCS, ROOT / "pysnippets", "."),
+    "es": Edition("es", pages.DOCS / "es", ROOT / "pysnippets" / "es", ","),
 }
+SNIPPETS = EDITIONS["en"].cells
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def run_cell(name: str, edits: dict[str, str] | None = None) -> str:
     An edit the prose suggests must apply to the cell of every edition.
     """
     for edition in EDITIONS.values():
-        source = (edition.snippets / name).read_text(encoding="utf-8")
+        source = (edition.cells / name).read_text(encoding="utf-8")
         for old in edits or {}:
             assert source.count(old) == 1, f"{old!r} should occur once in {edition.lang} {name}"
     return _stdout(name, tuple((edits or {}).items()))
@@ -473,10 +476,9 @@ def test_instrument_verdict_rule(md):
 
 
 def test_front_page_lists_seven_chapters_and_the_next_link_resolves(md):
-    index = md.edition.index.read_text(encoding="utf-8")
-    numbers_listed = re.findall(r'^- number: "(\d\d)"$', index, re.M)
-    assert numbers_listed == [f"{k:02d}" for k in range(1, 8)]
-    assert "page: chapters/01-foundations.md" in index
+    chapters = pages.registry().chapters()
+    assert [c.number for c in chapters] == [f"{k:02d}" for k in range(1, 8)]
+    assert chapters[0].published and chapters[0].path == PAGE.path
     assert_quoted(md, en="[02 · CNNs](../index.md#chapter-02)", es="[02 · CNN](../index.md#chapter-02)")
 
 

@@ -17,13 +17,12 @@ import numpy as np
 import pytest
 
 from sitebuild.bake import engine_exists
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = [
-    ROOT / "docs" / edition / page
-    for edition in ("", "es")  # English, then the Spanish edition's twins
-    for page in ("chapters/01-foundations.md", "instruments.md")
-]
+# Every page in the navigation (chapters come from the content registry), in
+# English and then in the Spanish edition, which mirrors the paths under docs/es/.
+PAGES = [docs / path for docs in (pages.DOCS, pages.DOCS / "es") for _, path in pages.nav_entries()]
 FENCE = re.compile(r'^```instrument engine="(\w+)"\n(.*?)^```', re.M | re.S)
 
 
@@ -32,7 +31,7 @@ def captions() -> list[tuple[str, str, str]]:
     for page in PAGES:
         if page.exists():
             for engine, text in FENCE.findall(page.read_text(encoding="utf-8")):
-                found.append((page.relative_to(ROOT / "docs").as_posix(), engine, " ".join(text.split())))
+                found.append((page.relative_to(pages.DOCS).as_posix(), engine, " ".join(text.split())))
     return found
 
 
