@@ -183,17 +183,6 @@ def test_no_catalogue_entry_is_dead():
     assert not dead, f"no code names these keys: {dead}"
 
 
-def test_registry_words_are_translated():
-    for page in pages.registry().pages():
-        for field in content.TEXT_FIELDS:
-            english = dict(dict(page.words).get(field, ()))
-            if DEFAULT := english.get(i18n.DEFAULT_LANGUAGE):
-                for language in pages.OTHER_LANGUAGES:
-                    assert english.get(language), f"content.yml: {page.slug} has no {language} {field} ({DEFAULT!r})"
-    for part in pages.registry().parts:
-        assert set(dict(part.titles)) >= set(pages.LANGUAGES), part.slug
-
-
 # ---------------------------------------------------------------- no words written into scripts and templates
 
 SENTENCE = re.compile(r"(?<![\w-])[A-Za-z][a-z]+,? [a-z]{2,}(?![\w-])")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sitebuild import content
 from tests import pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +72,17 @@ def without_references(text: str) -> str:
 
 def test_every_english_page_has_a_spanish_twin_and_vice_versa():
     assert SPANISH_PAGES == ENGLISH_PAGES
+
+
+def test_the_registry_has_spanish_words_wherever_it_has_english_ones():
+    """Titles, summaries and header facts come from content.yml, not from the pages."""
+    registry = content.load()
+    missing = [f"part {part.slug}" for part in registry.parts if not dict(part.titles).get("es")]
+    for page in registry.pages():
+        for field, by_language in page.words:
+            if dict(by_language).get("en") and not dict(by_language).get("es"):
+                missing.append(f"{page.slug}: {field}")
+    assert not missing, f"content.yml lacks Spanish words for {missing}"
 
 
 @pytest.mark.parametrize("rel", ENGLISH_PAGES, ids=str)
