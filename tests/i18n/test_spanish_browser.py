@@ -223,6 +223,39 @@ def test_the_selector_keeps_the_page_and_the_instruments_setting(browser, site_u
         context.close()
 
 
+def test_the_selector_follows_instant_navigation(browser, site_url):
+    """Material's instant navigation swaps the page but keeps the header, selector
+    included: after it, the selector still lands on the page the reader is on."""
+    from sitebuild.editions import LOCAL_URL
+
+    context, probe = open_local_page(browser)
+    page = probe.page
+
+    def local_sitemap(route):
+        # Material navigates instantly only to pages its sitemap lists, and the build
+        # names the local server's usual address: serve it with this server's.
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace(LOCAL_URL, site_url + "/"))
+
+    context.route(re.compile(r".*/sitemap\.xml$"), local_sitemap)
+    try:
+        page.goto(site_url + "/")
+        page.wait_for_load_state("networkidle")  # the sitemap is in
+        page.evaluate("window.__samePage = true")
+        page.locator(f"#chapter-{CHAPTER.number} a").first.click()
+        page.wait_for_url(f"**{pages.url(CHAPTER)}")
+        assert page.evaluate("window.__samePage === true"), "Material did not navigate instantly"
+        engine = "init_explorer"
+        ready(page, engine)
+        width = next(c for c in native.spec(engine)["controls"] if c["name"] == "width")
+        set_control(page, engine, width, 64)
+        switch_language(page, SPANISH)
+        assert page.evaluate("location.pathname + location.hash") == pages.url(CHAPTER, SPANISH) + "#init_explorer:width=64"
+        assert probe.console_errors == [] and probe.blocked == []
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------- quizzes
 
 @on_both_builds

@@ -6,10 +6,13 @@
   const site = (window.encyclopedia = window.encyclopedia || {});
   let plotlyPromise = null;
 
+  // This script's own URL, read while it runs: a <script src> that was relative
+  // resolves against the current address, which Material's instant navigation
+  // changes, so reading it later would point below the new page.
+  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
+
   function bundleUrl() {
-    // Resolve against this script's own URL so it works at any page depth.
-    const me = document.querySelector('script[src*="assets/js/plotly-loader.js"]');
-    return new URL("../generated/vendor/plotly/plotly-basic.min.js", me ? me.src : location.href).href;
+    return new URL("../generated/vendor/plotly/plotly-basic.min.js", SCRIPT_URL).href;
   }
 
   site.loadPlotly = function () {

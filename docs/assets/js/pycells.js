@@ -19,11 +19,10 @@
   const STOP_GRACE_MS = 2000;
   const SAVE_DELAY_MS = 300;
 
-  function scriptUrl() {
-    const me = document.querySelector('script[src*="assets/js/pycells.js"]');
-    return me ? me.src : location.href;
-  }
-  const assetUrl = (relative) => new URL(relative, scriptUrl()).href;
+  // Read while the script runs: after Material's instant navigation a relative
+  // <script src> resolves against the new page's address (see plotly-loader.js).
+  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
+  const assetUrl = (relative) => new URL(relative, SCRIPT_URL).href;
 
   function packageBaseUrl() {
     const meta = document.querySelector('meta[name="pyodide-version"]');
