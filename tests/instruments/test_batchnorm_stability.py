@@ -140,17 +140,28 @@ def test_outcome_words_live_in_one_mapping():
 
 
 def test_health_counts_a_killed_network_as_dead():
-    """Biases far below zero kill layer 1; layer 2 then outputs relu(b2) for
-    every example, positive but constant, so it has no live unit either."""
+    """Biases far below zero kill layer 1: no live unit, constant output."""
     x, _ = bs.make_task()
     depth = 3
     params = bs.init_params(depth)
     live, spread = bs.health(params, x, depth, use_bn=False)
     assert live > 0 and spread > 0
     params["b1"] = np.full_like(params["b1"], -1e3)
-    params["b2"] = np.full_like(params["b2"], 0.5)
     live, spread = bs.health(params, x, depth, use_bn=False)
     assert live == 0 and spread == 0.0
+
+
+def test_health_counts_a_constant_but_positive_layer_as_dead():
+    """Zero weights and a positive bias: every unit of layer 1 is active on
+    every example, yet outputs the same number for all of them, and so does
+    everything above it. Active is not the same as live."""
+    x, _ = bs.make_task()
+    depth = 3
+    params = bs.init_params(depth)
+    params["W1"] = np.zeros_like(params["W1"])
+    params["b1"] = np.full_like(params["b1"], 0.5)
+    live, spread = bs.health(params, x, depth, use_bn=False)
+    assert live == 0 and spread == pytest.approx(0.0, abs=1e-12)
 
 
 def test_health_sees_a_dead_batch_norm_layer():
