@@ -111,8 +111,9 @@ def best_constant_loss(y: np.ndarray) -> float:
 
 TRAINED_FRACTION = 0.5   # trains: final loss <= this fraction of best_constant_loss
 SPREAD_FLOOR = 0.1       # collapsed: prediction std < this fraction of the target's
-CONSTANT_LOSS = best_constant_loss(make_task()[1])
-TARGET_STD = float(np.std(make_task()[1]))
+_TARGET = make_task()[1]
+CONSTANT_LOSS = best_constant_loss(_TARGET)
+TARGET_STD = float(np.std(_TARGET))
 
 # The one place where outcomes become words for the reader: the rest of the
 # module uses the keys.
@@ -134,7 +135,7 @@ def classify(losses: list[float], live_units: int, prediction_spread: float) -> 
     """The outcome key of one run, by the rules in the module docstring."""
     if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
         return "diverged"
-    if live_units == 0 or not prediction_spread >= SPREAD_FLOOR * TARGET_STD:
+    if live_units == 0 or prediction_spread < SPREAD_FLOOR * TARGET_STD:
         return "collapsed"
     if losses[-1] <= TRAINED_FRACTION * CONSTANT_LOSS:
         return "trains"
@@ -295,7 +296,7 @@ class TrainResult:
     outcome: str                     # a key of OUTCOMES
     live_units: int                  # fewest live units in any hidden layer, at the end
     prediction_spread: float         # std of the final predictions over the batch
-    diverged_at_step: int | None     # first step whose loss is not finite or above the initial
+    first_bad_step: int | None       # first step whose loss is not finite or above the initial
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -460,7 +461,7 @@ def _marks(trace: str, run: TrainResult) -> list[dict]:
     mark there."""
     off_chart = _first_off_chart_step(run)
     if run.outcome == "diverged":
-        step = off_chart if off_chart is not None else run.diverged_at_step
+        step = off_chart if off_chart is not None else run.first_bad_step
         return [{"trace": trace, "x": float(step), "label": MARK_LABELS["diverged"].format(step=step)}]
     marks = []
     if off_chart is not None:

@@ -68,7 +68,7 @@ def batchnorm_stability(learning_rate: float, depth: int) -> dict:
             "ceiling_no_bn": "none" if r.ceiling_no_bn is None else r.ceiling_no_bn,
         },
         "outcome_no_bn": r.no_bn.outcome,
-        "first_bad_step_no_bn": r.no_bn.diverged_at_step,
+        "first_bad_step_no_bn": r.no_bn.first_bad_step,
         "outcome_with_bn": r.with_bn.outcome,
     }
 
