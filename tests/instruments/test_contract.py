@@ -193,6 +193,16 @@ def test_frame_keys_follow_the_readme_example():
     assert baked("init_explorer")["frames"]["2|4|24|0"] == init_explorer.frame("he", 256, 25, "relu")
 
 
+@pytest.mark.parametrize("name", [n for n in IMPLEMENTED if hasattr(load_engine(n), "BAKE_SEED")])
+def test_frames_are_drawn_with_the_bake_seed(name, monkeypatch):
+    """The seed a frame is drawn with is the one named BAKE_SEED, so changing
+    that constant changes every picture (and nothing else picks the seed)."""
+    engine = load_engine(name)
+    before = engine.frame()
+    monkeypatch.setattr(engine, "BAKE_SEED", engine.BAKE_SEED + 1)
+    assert engine.frame() != before
+
+
 @pytest.mark.parametrize("name", IMPLEMENTED)
 def test_default_frame_is_the_frame_at_the_defaults(name):
     engine = load_engine(name)
