@@ -8,10 +8,9 @@ it. The score is the share of non-equivalent mutants the tests kill.
   and installed by this script into its own environment
   (``.build/mutation/venv``) so the test command stays lean. Each module runs
   alone against the tests written for it, and mutmut narrows that further to
-  the tests that call the mutated function. Each mutant runs in a process
-  forked after a clean run, so the scratch copy's conftest empties the tests'
-  caches first (the contract tests keep each bake; a kept bake would hide
-  every mutant in it).
+  the tests that call the mutated function. The scratch copy's conftest
+  empties the tests' own caches before every test (the contract tests keep
+  each bake; a kept bake would hide every mutant in it).
 - JavaScript (``docs/assets/js/quiz.js``): a short list of edits below,
   applied one at a time to a scratch copy of the repository, each followed by
   the quiz browser tests. No maintained JS tool fits: StrykerJS switches its
@@ -70,10 +69,9 @@ PYTHON_TARGETS = {
                             "batchnorm_stability"),
     "deep_mlp": ([f"{ENGINE_TESTS}/test_deep_mlp.py"], None),
     "plot": (["tests/test_plot_api.py"], None),
-    # the shared helpers: every engine's tests (N1.2's too when its module is
-    # in the same run; alone it is left out, its bake takes most of the time)
+    # the shared helpers: every engine's tests but N1.2's, whose bake alone would double the run
     "_checks": ([f"{ENGINE_TESTS}/test_{name}.py" for name in
-                 ("init_explorer", "residual_flow", "saturation", "loss_at_init", "deep_mlp", "contract")],
+                 ("checks", "init_explorer", "residual_flow", "saturation", "loss_at_init", "deep_mlp", "contract")],
                 "not batchnorm_stability"),
 }
 
@@ -200,10 +198,12 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
 
 CACHE_RESET = """
 
-# Added by benchmarks/mutation.py to its scratch copy: mutmut forks every
-# mutant's run from a process that already ran the tests, so empty the tests'
-# own caches before each run.
-def pytest_collection_finish(session):
+# Added by benchmarks/mutation.py to its scratch copy. The contract tests keep
+# each bake in a cache: within one run only the first test would call the
+# engine's bake(), so mutmut would credit that test alone with it, and each
+# mutant runs in a process forked after a clean run, cache filled. Emptying the
+# tests' caches before every test keeps both honest.
+def pytest_runtest_setup(item):
     import sys
     from pathlib import Path
 

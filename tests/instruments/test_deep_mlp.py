@@ -236,6 +236,15 @@ def test_largest_rise_is_the_worst_step_to_step_increase():
     assert dm.train(**SMALL_PROBLEM, steps=1).max_rise is None
 
 
+def test_the_smallest_settings_are_accepted():
+    """One block of one unit, two examples, two classes, one input, rate 0:
+    zero steps leave an empty curve, one step records the starting loss."""
+    smallest = dict(depth=1, width=1, batch=2, input_dim=1, classes=2, learning_rate=0.0)
+    assert dm.train(**smallest, steps=0).losses == []
+    r = dm.train(**smallest, steps=1)
+    assert len(r.losses) == 1 and math.isfinite(r.losses[0]) and not r.diverged
+
+
 def test_reruns_are_bit_identical():
     kwargs = dict(depth=5, width=16, activation="tanh", init="xavier", norm="layer",
                   residual="post-norm", optimizer="adam", learning_rate=1e-2, steps=10, batch=16)

@@ -207,6 +207,12 @@ def test_a_dead_first_layer_is_reported_as_vanished():
     assert dead.variance[1:] == [0.0, 0.0, 0.0]
 
 
+def test_the_smallest_network_runs():
+    """One unit, one layer, two examples (a variance needs two) is a network."""
+    r = ie.simulate("he", "linear", 1, 1, 2, 0)
+    assert len(r.variance) == 2 and r.verdict == "STABLE"    # a single layer is its own reference
+
+
 def test_result_echoes_the_validated_settings():
     r = ie.simulate("xavier", "tanh", 20.0, 3, 10, 4)
     assert (r.init, r.activation, r.width, r.depth, r.batch, r.seed) == ("xavier", "tanh", 20, 3, 10, 4)

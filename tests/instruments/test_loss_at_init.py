@@ -100,6 +100,15 @@ def test_result_echoes_the_validated_settings():
     assert li.expected_initial_loss(2, 7, 30, 9) == r.expected_loss
 
 
+def test_two_classes_and_a_single_draw():
+    """V = 2, one draw (e1, e2): the loss averaged over both labels is
+    logsumexp(s e) - s (e1 + e2)/2, written out."""
+    e1, e2 = np.random.default_rng(6).standard_normal((1, 2))[0]
+    s = 1.5
+    expected = math.log(math.exp(s * e1) + math.exp(s * e2)) - s * (e1 + e2) / 2
+    assert li.simulate(s, 2, 1, 6).expected_loss == pytest.approx(expected, rel=1e-12)
+
+
 def test_loss_curve_is_simulate_at_each_scale():
     scales = [0.0, 0.5, 3.0]
     curve = li.loss_curve(10, scales, 80, 2)
@@ -107,10 +116,23 @@ def test_loss_curve_is_simulate_at_each_scale():
     assert li.loss_curve(10) == li.loss_curve(10, li.SCALES, li.default_samples(10), 0)
 
 
-def test_a_bare_simulate_call_is_the_lessons_27_characters():
+def test_a_bare_simulate_call_shows_the_instrument_default():
+    """A reader who types ``simulate()`` in a cell sees the panel's first setting."""
     defaults = {c["name"]: c["default"] for c in li.SPEC["controls"]}
-    assert li.simulate().vocab == defaults["vocab"] == 27
-    assert li.simulate(scale=defaults["scale"]) == li.simulate(defaults["scale"], 27, None, li.BAKE_SEED)
+    assert li.simulate() == li.simulate(**defaults, seed=li.BAKE_SEED)
+    assert li.expected_initial_loss(2.0) == li.simulate(2.0).expected_loss
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: li.uniform_baseline(1), "vocab"),
+    (lambda: li.loss_curve(vocab=1), "vocab"),
+    (lambda: li.loss_curve(scales=[0.0, -0.5]), "scale"),
+    (lambda: li.loss_curve(samples=0), "samples"),
+    (lambda: li.expected_initial_loss(1.0, samples=0), "samples"),
+])
+def test_every_entry_point_names_a_bad_parameter(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
+        call()
 
 
 @settings(max_examples=20, deadline=None)

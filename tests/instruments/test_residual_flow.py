@@ -118,6 +118,9 @@ def test_frame_marks_an_overflow_and_raises_no_warning():
         warnings.simplefilter("error")
         r = rf.simulate(10.0, 1000, "none", rf.WIDTH, rf.BAKE_SEED)
         f = rf.frame(10.0, 1000, "none")
+        # 400 blocks: both norms at layer 1 are past the limit, so is their ratio
+        shallower = rf.frame(10.0, 400, "none")
+    assert set(shallower["readouts"].values()) == {"overflow"}
     k = r.overflow_layer
     assert k is not None and 280 <= 1000 - k <= 340
     assert f["marks"] == [{"trace": "log10_residual", "x": float(k), "label": f"overflow at layer {k}"}]
@@ -134,6 +137,17 @@ def test_zero_gain_gives_zero_plain_gradient_without_warnings():
         f = rf.frame(0.0, 5, "none")
     assert r.plain_norm[:5] == [0.0] * 5 and r.residual_norm == pytest.approx([1.0] * 6, rel=1e-12)
     assert r.ratio == math.inf and f["readouts"]["ratio"] == "overflow"
+
+
+def test_a_single_block_of_width_one():
+    """L = 1, n = 1: dL/dh_0 = J^T v with v = ±1, so the plain norm is |J|
+    and the residual norm |1 + J| (alpha = 1/sqrt(1) = 1 either way)."""
+    r = rf.simulate(2.0, 1, "1/sqrt(L)", 1, 4)
+    rng = np.random.default_rng(4)
+    rng.standard_normal(1)
+    j = rng.standard_normal((1, 1, 1))[0, 0, 0] * math.sqrt(2.0)
+    assert r.plain_norm == pytest.approx([abs(j), 1.0], rel=1e-12)
+    assert r.residual_norm == pytest.approx([abs(1 + j), 1.0], rel=1e-12)
 
 
 def test_result_echoes_the_validated_settings():

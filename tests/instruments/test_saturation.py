@@ -121,6 +121,15 @@ def test_frame_is_the_simulation_rounded_for_display():
         json.dumps(r.to_dict(), allow_nan=False)
 
 
+def test_the_smallest_settings_work_and_zero_weights_give_tanh_of_zero():
+    """Weight scale 0 makes every pre-activation 0: tanh(0) = 0 lands in the
+    bin [0, 0.05), nothing saturates and the local derivative is exactly 1.
+    One layer of one unit and a batch of two are the smallest sensible net."""
+    r = sat.simulate(0.0, "off", 1, 1, 2, 0)
+    assert r.histograms == [[0] * 20 + [2] + [0] * 19]
+    assert r.saturated_fraction == [0.0] and r.mean_derivative == [1.0]
+
+
 def test_result_echoes_the_validated_settings():
     r = sat.simulate(2.0, "on", 2, 7, 9, 5)
     assert (r.weight_scale, r.batchnorm, r.layers, r.width, r.batch, r.seed) == (2.0, "on", 2, 7, 9, 5)
