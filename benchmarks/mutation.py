@@ -12,8 +12,8 @@ it. The score is the share of non-equivalent mutants the tests kill.
   empties the tests' own caches before every test (the contract tests keep
   each bake; a kept bake would hide every mutant in it).
 - JavaScript (``docs/assets/js/quiz.js``): a short list of edits below,
-  applied one at a time to a scratch copy of the repository, each followed by
-  the quiz browser tests. No maintained JS tool fits: StrykerJS switches its
+  applied one at a time to the served quiz.js of a site built once from a
+  scratch copy of the repository, each followed by the quiz browser tests. No maintained JS tool fits: StrykerJS switches its
   mutants through its own test-runner plugins or the test process's
   environment, and the quiz is graded inside Chromium on the built site, which
   neither reaches.
@@ -165,7 +165,7 @@ def load_equivalents() -> list[dict]:
     """Rows of the equivalents table: target, function, original line, mutated line, reason."""
     rows = []
     for line in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])] if line.startswith("|") else []
         if len(cells) != 5 or cells[0] in ("target", "") or set(cells[0]) <= {"-", ":"}:
             continue
         cells = [c.replace("\\|", "|") for c in cells]
@@ -282,24 +282,40 @@ def summarise(target: str, counts: dict, survivors: list[dict], seconds: float) 
 
 # ---------------------------------------------------------------- JavaScript: quiz.js
 
+PREBUILT_SITE = """
+
+# Added by benchmarks/mutation.py to its scratch copy: the site is built once
+# and each mutant of quiz.js is written straight into the built copy.
+@pytest.fixture(scope="session")
+def site_dir():
+    return Path(os.environ["MUTATION_PREBUILT_SITE"])
+"""
+
+
 def run_quiz_target(equivalents: list[dict]) -> dict:
-    """Apply each edit of QUIZ_EDITS to a scratch copy and run the quiz browser tests."""
+    """Apply each edit of QUIZ_EDITS to the built site of a scratch copy and run the quiz browser tests."""
     work = WORK / "quiz"
     tracked = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout.split()
     fresh_copy(work, [p for p in tracked if not p.startswith("benchmarks/results/")])
     for shared in ("node_modules", ".venv"):
         (work / shared).symlink_to(ROOT / shared)
-    # the build's own caches (not this script's folder): a warm bake saves each build most of its time
+    # the build's own caches (not this script's folder): a warm bake saves the build most of its time
     for entry in (ROOT / ".build").glob("*"):
         if entry.is_dir() and entry != WORK:
             shutil.copytree(entry, work / ".build" / entry.name)
-    source_path = work / QUIZ_JS
-    source = source_path.read_text()
-    pytest = [*NICE, str(work / ".venv" / "bin" / "python"), "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-              *QUIZ_TESTS]
-    env = {**blas_env(), "NO_MKDOCS_2_WARNING": "1"}
+    python = str(work / ".venv" / "bin" / "python")
+    env = {**blas_env(), "NO_MKDOCS_2_WARNING": "1", "MUTATION_PREBUILT_SITE": str(work / "prebuilt-site")}
     started = time.monotonic()
+    subprocess.run([*NICE, python, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", "prebuilt-site"],
+                   cwd=work, env=env, check=True)
+    with (work / "tests" / "conftest.py").open("a") as conftest:
+        conftest.write(PREBUILT_SITE)
+    served = work / "prebuilt-site" / QUIZ_JS.removeprefix("docs/")
+    source = (work / QUIZ_JS).read_text()
+    if served.read_text() != source:
+        raise SystemExit(f"{served} is not a verbatim copy of {QUIZ_JS}; the edits would miss the page")
+    pytest = [*NICE, python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *QUIZ_TESTS]
     clean = subprocess.run(pytest, cwd=work, env=env, capture_output=True, text=True)
     if clean.returncode != 0:
         raise SystemExit(f"the quiz tests fail without any edit:\n{clean.stdout[-3000:]}")
@@ -308,14 +324,14 @@ def run_quiz_target(equivalents: list[dict]) -> dict:
     for what, old, new in QUIZ_EDITS:
         if source.count(old) != 1:
             raise SystemExit(f"quiz edit {what!r}: {old!r} must occur exactly once in {QUIZ_JS}")
-        source_path.write_text(source.replace(old, new))
+        served.write_text(source.replace(old, new))
         try:
             done = subprocess.run(pytest, cwd=work, env=env, capture_output=True, text=True, timeout=600)
             code = done.returncode
         except subprocess.TimeoutExpired:
             code = None
         finally:
-            source_path.write_text(source)
+            served.write_text(source)
         if code is None:
             counts["timeout"] += 1
         elif code == 1:

@@ -112,6 +112,51 @@ def test_drawn_weights_are_standard_normals_times_the_rule(init):
     assert np.allclose(w, standard * dm.weight_std(init, fan_in, fan_out), rtol=1e-15, atol=0)
 
 
+@pytest.mark.parametrize("norm, residual", [("none", "none"), ("batch", "pre-norm"), ("rms", "zero-init"),
+                                            ("layer", "post-norm"), ("layer", "zero-init")])
+def test_initial_parameters(norm, residual):
+    """Weights drawn in order (input projection, blocks, read-out at
+    1/sqrt(n)); biases and shifts 0, gains 1, gates 0. A final normalisation
+    feeds the read-out only where the residual stream itself is never
+    normalised (pre-norm and zero-init); rms has no shift."""
+    cfg = dm.Config(depth=3, width=6, init="he", norm=norm, residual=residual, input_dim=5, classes=4,
+                    dtype="float32", seed=8)
+    p = dm.init_params(cfg)
+    rng = np.random.default_rng(8)
+    expected = {"W_in": rng.standard_normal((5, 6)) * math.sqrt(2 / 5), "b_in": np.zeros((1, 6))}
+    for l in (1, 2, 3):
+        expected[f"W{l}"] = rng.standard_normal((6, 6)) * math.sqrt(2 / 6)
+        expected[f"b{l}"] = np.zeros((1, 6))
+        if norm != "none":
+            expected[f"gamma{l}"] = np.ones((1, 6))
+            if norm != "rms":
+                expected[f"beta{l}"] = np.zeros((1, 6))
+        if residual == "zero-init":
+            expected[f"gate{l}"] = np.zeros((1, 1))
+    if norm != "none" and residual in ("pre-norm", "zero-init"):
+        expected["gamma_out"] = np.ones((1, 6))
+        if norm != "rms":
+            expected["beta_out"] = np.zeros((1, 6))
+    expected["W_out"] = rng.standard_normal((6, 4)) / math.sqrt(6)
+    expected["b_out"] = np.zeros((1, 4))
+    assert set(p) == set(expected)
+    for k, v in expected.items():
+        assert p[k].dtype == np.float32, k
+        assert np.array_equal(p[k], v.astype(np.float32)), k
+
+
+def test_the_task_labels_come_from_a_fixed_linear_teacher():
+    cfg = dm.Config(batch=50, input_dim=6, classes=3, dtype="float32")
+    x, labels = dm.make_task(cfg)
+    rng = np.random.default_rng(11)
+    inputs = rng.standard_normal((50, 6))
+    teacher = rng.standard_normal((6, 3))
+    assert x.dtype == np.float32 and np.array_equal(x, inputs.astype(np.float32))
+    assert np.array_equal(labels, np.argmax(inputs @ teacher, axis=1))
+    assert set(labels) == {0, 1, 2}
+    assert np.array_equal(dm.make_task(dm.Config(batch=50, input_dim=6, classes=3, seed=5))[1], labels)
+
+
 def test_uniform_init_has_variance_one_third():
     w = dm.draw_weights(np.random.default_rng(0), "uniform", 400, 400)
     assert w.min() >= -1 and w.max() <= 1
@@ -243,6 +288,19 @@ def test_the_smallest_settings_are_accepted():
     assert dm.train(**smallest, steps=0).losses == []
     r = dm.train(**smallest, steps=1)
     assert len(r.losses) == 1 and math.isfinite(r.losses[0]) and not r.diverged
+
+
+def test_a_run_that_diverges_midway_stops_there_and_says_so():
+    """A huge rate on naive ReLU weights in float32: the loss climbs ~1e9-fold
+    per step until it passes float32's ~3.4e38 at step 3; steps 3 onwards are
+    missing, the rises before are still reported."""
+    r = dm.train(**dict(SMALL_PROBLEM, activation="relu", init="naive", dtype="float32"),
+                 optimizer="sgd", learning_rate=100.0, steps=10)
+    assert r.diverged and r.diverged_at_step == 3
+    assert len(r.losses) == 10 and r.losses[3:] == [None] * 7
+    assert all(math.isfinite(v) for v in r.losses[:3])
+    assert r.max_rise == pytest.approx(max(r.losses[1] / r.losses[0], r.losses[2] / r.losses[1]) - 1, rel=1e-12)
+    json.dumps(r.to_dict(), allow_nan=False)
 
 
 def test_reruns_are_bit_identical():
