@@ -22,7 +22,8 @@ Mutants known to be equivalent (no test can tell them apart from the
 original) are listed, with the reason, in ``benchmarks/mutation_equivalents.md``;
 they are left out of the score. Everything else that survives is written to
 ``benchmarks/results/mutation-survivors.md``; the score per module goes to
-``benchmarks/results/mutation.json``.
+``benchmarks/results/mutation.json`` (a run of some targets updates theirs and
+keeps the others').
 
 Run (about 30 minutes for everything on a loaded 2-core machine):
 
@@ -315,12 +316,12 @@ def run_quiz_target(equivalents: list[dict]) -> dict:
     source = (work / QUIZ_JS).read_text()
     if served.read_text() != source:
         raise SystemExit(f"{served} is not a verbatim copy of {QUIZ_JS}; the edits would miss the page")
-    pytest = [*NICE, python, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *QUIZ_TESTS]
+    pytest = [*NICE, python, "-m", "pytest", "-x", "-q", "-rf", "-p", "no:cacheprovider", *QUIZ_TESTS]
     clean = subprocess.run(pytest, cwd=work, env=env, capture_output=True, text=True)
     if clean.returncode != 0:
         raise SystemExit(f"the quiz tests fail without any edit:\n{clean.stdout[-3000:]}")
     counts = {"killed": 0, "timeout": 0, "survived": 0, "equivalent": 0, "other": 0}
-    survivors = []
+    survivors, killed_by = [], {}
     for what, old, new in QUIZ_EDITS:
         if source.count(old) != 1:
             raise SystemExit(f"quiz edit {what!r}: {old!r} must occur exactly once in {QUIZ_JS}")
@@ -336,24 +337,25 @@ def run_quiz_target(equivalents: list[dict]) -> dict:
             counts["timeout"] += 1
         elif code == 1:
             counts["killed"] += 1
+            killed_by[what] = re.findall(r"^FAILED (\S+)", done.stdout, re.M)
         elif is_equivalent(equivalents, "quiz", what, old, new):
             counts["equivalent"] += 1
         else:
             counts["survived" if code == 0 else "other"] += 1
             survivors.append({"mutant": what, "function": what, "exit_code": code, "original": old, "mutated": new,
                               "diff": f"- {old}\n+ {new}"})
-        print(f"  quiz: {what}: {'timeout' if code is None else {0: 'survived', 1: 'killed'}.get(code, code)}",
-              flush=True)
-    return summarise("quiz", counts, survivors, time.monotonic() - started)
+        print(f"  quiz: {what}: {'timeout' if code is None else {0: 'survived', 1: 'killed'}.get(code, code)}"
+              f" {' '.join(killed_by.get(what, []))}", flush=True)
+    return summarise("quiz", counts, survivors, time.monotonic() - started) | {"killed_by": killed_by}
 
 
 # ---------------------------------------------------------------- report
 
-def write_survivors(results: list[dict]) -> Path:
+def write_survivors(targets: dict) -> Path:
     lines = ["# Surviving mutants", "",
              "Not killed by any test and not listed in benchmarks/mutation_equivalents.md.", ""]
-    for result in results:
-        lines.append(f"## {result['target']} — {len(result['survivors'])} surviving")
+    for name, result in targets.items():
+        lines.append(f"## {name} — {len(result['survivors'])} surviving")
         for s in result["survivors"]:
             lines += ["", f"### `{s['mutant']}` (in `{s['function']}`, exit {s['exit_code']})", "",
                       "```diff", s["diff"].strip(), "```"]
@@ -373,30 +375,28 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join([*PYTHON_TARGETS, 'quiz'])}")
     RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "mutation.json"
+    # a run of some targets updates their entries and keeps the others' last results
+    report = json.loads(path.read_text()) if path.exists() else {"targets": {}}
     equivalents = load_equivalents()
-    results = []
     for target in targets:
         print(f"{target}: mutating…", flush=True)
         result = run_quiz_target(equivalents) if target == "quiz" else run_python_target(target, args.jobs, equivalents)
-        results.append(result)
+        result |= {"finished": time.strftime("%Y-%m-%d %H:%M"), "load_average": [round(x, 1) for x in os.getloadavg()]}
+        report["targets"][result.pop("target")] = result
         print(f"{target}: {result['killed'] + result['timeout']} killed of {result['total'] - result['equivalent']}"
               f" non-equivalent ({result['equivalent']} equivalent), score {result['score']:.1%},"
               f" {result['seconds']:.0f} s", flush=True)
-    python = [r for r in results if r["target"] != "quiz"]
+    python = [r for name, r in report["targets"].items() if name != "quiz"]
     detected = sum(r["killed"] + r["timeout"] for r in python)
     scored = sum(r["total"] - r["equivalent"] for r in python)
-    report = {
-        "tool": "mutmut " + next(r.split("==")[1] for r in mutation_requirements() if r.startswith("mutmut==")),
-        "load_average": os.getloadavg(),
-        "instruments_score": detected / scored if scored else None,
-        "targets": {r["target"]: {k: v for k, v in r.items() if k not in ("target", "survivors")}
-                    | {"survivors": [s["mutant"] for s in r["survivors"]]} for r in results},
-    }
-    path = RESULTS / "mutation.json"
+    report["tool"] = "mutmut " + next(r.split("==")[1] for r in mutation_requirements() if r.startswith("mutmut=="))
+    report["instruments_score"] = detected / scored if scored else None
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
     if report["instruments_score"] is not None:
-        print(f"instruments/: {detected} of {scored} non-equivalent mutants killed ({report['instruments_score']:.1%})")
-    print(f"wrote {path} and {write_survivors(results)}")
+        print(f"instruments/ ({', '.join(n for n in report['targets'] if n != 'quiz')}): {detected} of {scored}"
+              f" non-equivalent mutants killed ({report['instruments_score']:.1%})")
+    print(f"wrote {path} and {write_survivors(report['targets'])}")
 
 
 if __name__ == "__main__":

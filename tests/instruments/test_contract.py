@@ -200,7 +200,11 @@ def test_frames_are_drawn_with_the_bake_seed(name, monkeypatch):
     engine = load_engine(name)
     before = engine.frame()
     monkeypatch.setattr(engine, "BAKE_SEED", engine.BAKE_SEED + 1)
-    assert engine.frame() != before
+    after = engine.frame()
+    assert after != before
+    spec = engine.SPEC
+    default_key = "|".join(str(control_values(spec)[i].index(c["default"])) for i, c in enumerate(spec["controls"]))
+    assert engine.bake()["frames"][default_key] == after
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)

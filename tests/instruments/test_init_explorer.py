@@ -118,6 +118,10 @@ def test_overflow_is_flagged_not_nan_and_raises_no_warning():
     assert frame["series"]["log10_var"][r.overflow_layer] is None
     assert frame["marks"] == [{"trace": "log10_var", "x": float(r.overflow_layer),
                                "label": f"overflow at layer {r.overflow_layer}"}]
+    # cut exactly at the overflowing layer, the picture still says so
+    at_edge = ie._frame_at_depth(r, r.overflow_layer)
+    assert at_edge["readouts"]["var_final"] == "overflow" and len(at_edge["marks"]) == 1
+    assert ie._frame_at_depth(r, r.overflow_layer - 1)["marks"] == []
 
 
 small = dict(
@@ -205,12 +209,26 @@ def test_a_dead_first_layer_is_reported_as_vanished():
     dead = next(r for r in (ie.simulate("he", "relu", 1, 3, 2, seed) for seed in range(200)) if r.var_layer1 == 0)
     assert dead.verdict == "VANISHES"
     assert dead.variance[1:] == [0.0, 0.0, 0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")     # log10(0) is -inf, quietly: the curve simply ends
+        frame = ie._frame_at_depth(dead, 3)
+    assert frame["series"]["log10_var"][1:] == [None, None, None]
 
 
 def test_the_smallest_network_runs():
     """One unit, one layer, two examples (a variance needs two) is a network."""
     r = ie.simulate("he", "linear", 1, 1, 2, 0)
     assert len(r.variance) == 2 and r.verdict == "STABLE"    # a single layer is its own reference
+
+
+def test_a_bare_simulate_call_shows_the_instruments_default_network():
+    """A reader's ``simulate()`` runs the panel's default network (He, ReLU,
+    width 256, depth 25) with the bake's seed; only its batch is larger."""
+    defaults = {c["name"]: c["default"] for c in ie.SPEC["controls"]}
+    r = ie.simulate()
+    assert (r.init, r.activation, r.width, r.depth, r.seed) == (
+        defaults["init"], defaults["activation"], defaults["width"], defaults["depth"], ie.BAKE_SEED)
+    assert r.batch >= ie.BAKE_BATCH
 
 
 def test_result_echoes_the_validated_settings():
