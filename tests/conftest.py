@@ -87,6 +87,32 @@ def isolated_site_url(site_dir):
     server.shutdown()
 
 
+PUBLIC_URL = "https://example.org/encyclopedia/"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The site as `scripts/publish` makes it for PUBLIC_URL (Brotli at quality 5: same files, faster)."""
+    target = tmp_path_factory.mktemp("published")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("SITE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "sitebuild", "publish", PUBLIC_URL, "--out", str(target),
+                           "--brotli-quality", "5"], cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        pytest.fail(f"python -m sitebuild publish failed:\n{done.stdout}\n{done.stderr}")
+    return target
+
+
+@pytest.fixture(scope="session")
+def published_host_url(published_site):
+    """The published folder served like Netlify or Cloudflare Pages: its own _headers applied."""
+    from tests.static_host import serve_with_headers_file
+
+    server = serve_with_headers_file(published_site)
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
