@@ -36,29 +36,40 @@ def grade(page, quiz_id: str, typed: str) -> str:
     return box.locator(".quiz__feedback").get_attribute("data-result")
 
 
+def answers_to_try(answer: Decimal, tolerance: Decimal) -> dict[str, str]:
+    """What a reader might type, and the verdict each deserves."""
+    if tolerance > 0:
+        cases = {
+            answer + tolerance * Decimal("0.9"): "right",
+            answer - tolerance * Decimal("0.9"): "right",
+            answer + tolerance: "right",            # the edge belongs to the tolerance
+            answer - tolerance: "right",
+            answer + tolerance * Decimal("1.1"): "wrong",
+            answer - tolerance * Decimal("1.1"): "wrong",
+        }
+    else:
+        cases = {answer + Decimal("0.001"): "wrong", answer - Decimal("0.001"): "wrong"}
+    cases[answer] = "right"
+    if answer != 0:
+        # what a 50 % relative tolerance, or a sign slip, would accept
+        cases |= {answer * Decimal("1.5"): "wrong", answer * Decimal("0.5"): "wrong", -answer: "wrong"}
+    typed = {str(value): verdict for value, verdict in cases.items()}
+    inside = str(answer + tolerance * Decimal("0.9"))
+    if "." in inside:
+        typed[inside.replace(".", ",")] = "right"   # a decimal comma
+    return typed
+
+
 def test_every_numeric_quiz_grades_at_its_tolerance(site_dir, site_url, probe):
     quizzes = numeric_quizzes(site_dir)
     assert len(quizzes) >= 2, "the chapter's numeric quizzes were not found in the built HTML"
     page = probe.page
     for path, quiz_id, answer, tolerance in quizzes:
         # a numeric quiz forgives rounding, not guessing
-        assert 0 < tolerance <= abs(answer) / 100, (quiz_id, tolerance)
+        assert 0 <= tolerance <= abs(answer) / 100, (quiz_id, tolerance)
         page.goto(site_url + path)
         page.wait_for_selector(f"#{quiz_id} .quiz__form")
-        cases = {
-            str(answer): "right",
-            str(answer + tolerance * Decimal("0.9")): "right",
-            str(answer - tolerance * Decimal("0.9")): "right",
-            str(answer + tolerance): "right",        # the edge belongs to the tolerance
-            str(answer - tolerance): "right",
-            str(answer + tolerance * Decimal("1.1")): "wrong",
-            str(answer - tolerance * Decimal("1.1")): "wrong",
-            str(answer * Decimal("1.5")): "wrong",    # what a 50 % relative tolerance would accept
-            str(answer * Decimal("0.5")): "wrong",
-            str(-answer): "wrong",
-            str(answer + tolerance * Decimal("0.9")).replace(".", ","): "right",   # a decimal comma
-        }
-        for typed, verdict in cases.items():
+        for typed, verdict in answers_to_try(answer, tolerance).items():
             assert grade(page, quiz_id, typed) == verdict, (path, quiz_id, typed)
     assert probe.console_errors == [] and probe.blocked == []
 
