@@ -208,11 +208,10 @@ CACHE_RESET = """
 # tests' caches before every test keeps both honest.
 def pytest_runtest_setup(item):
     import sys
-    from pathlib import Path
 
-    here = Path(__file__).resolve().parent
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
     for module in list(sys.modules.values()):
-        if here in Path(getattr(module, "__file__", None) or "/").resolve().parents:
+        if (getattr(module, "__file__", None) or "").startswith(here):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
