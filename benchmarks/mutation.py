@@ -287,11 +287,16 @@ def summarise(target: str, counts: dict, survivors: list[dict], seconds: float) 
 
 PREBUILT_SITE = """
 
-# Added by benchmarks/mutation.py to its scratch copy: the site is built once
-# and each mutant of quiz.js is written straight into the built copy.
+# Added by benchmarks/mutation.py to its scratch copy: the site is built once,
+# outside the copy, and each mutant of quiz.js is written straight into it.
 @pytest.fixture(scope="session")
-def site_dir():
-    return Path(os.environ["MUTATION_PREBUILT_SITE"])
+def sites(tmp_path_factory):
+    builds = SiteBuilds(tmp_path_factory)
+    builds.prepared = True
+    builds.dirs["mkdocs"] = Path(os.environ["MUTATION_PREBUILT_SITE"])
+    yield builds
+    builds.dirs.pop("mkdocs")      # not ours to delete
+    builds.close()
 """
 
 
@@ -308,13 +313,16 @@ def run_quiz_target(equivalents: list[dict]) -> dict:
         if entry.is_dir() and entry != WORK:
             shutil.copytree(entry, work / ".build" / entry.name)
     python = str(work / ".venv" / "bin" / "python")
-    env = {**blas_env(), "NO_MKDOCS_2_WARNING": "1", "MUTATION_PREBUILT_SITE": str(work / "prebuilt-site")}
+    site = WORK / "quiz-site"         # outside the copy, whose test fixtures clean up what lies inside
+    shutil.rmtree(site, ignore_errors=True)
+    env = {**blas_env(), "NO_MKDOCS_2_WARNING": "1", "MUTATION_PREBUILT_SITE": str(site)}
     started = time.monotonic()
-    subprocess.run([*NICE, python, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", "prebuilt-site"],
+    subprocess.run([*NICE, python, "-m", "sitebuild", "prepare"], cwd=work, env=env, check=True)
+    subprocess.run([*NICE, python, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(site)],
                    cwd=work, env=env, check=True)
     with (work / "tests" / "conftest.py").open("a") as conftest:
         conftest.write(PREBUILT_SITE)
-    served = work / "prebuilt-site" / QUIZ_JS.removeprefix("docs/")
+    served = site / QUIZ_JS.removeprefix("docs/")
     source = (work / QUIZ_JS).read_text()
     if served.read_text() != source:
         raise SystemExit(f"{served} is not a verbatim copy of {QUIZ_JS}; the edits would miss the page")
