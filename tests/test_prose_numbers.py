@@ -366,7 +366,8 @@ def test_references_are_all_cited(md):
 
 def test_instrument_verdict_rule(md):
     assert_quoted(md, "above 10 it reads **EXPLODES**, below 0.1 **VANISHES**")
-    engine = pytest.importorskip("instruments.init_explorer", reason="init_explorer engine not on this branch yet")
+    from instruments import init_explorer as engine    # an engine that fails to import fails this test
+
     assert engine.EXPLODE_RATIO == 10
     assert engine.VANISH_RATIO == 0.1
 
