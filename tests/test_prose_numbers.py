@@ -357,6 +357,62 @@ def test_batchnorm_cell_edit_scale(md):
     )
 
 
+
+def test_batchnorm_instrument_caption_numbers(md):
+    """Every figure the N1.2 caption quotes, from the engine at the instrument's settings."""
+    e = pytest.importorskip("instruments.batchnorm_stability")
+    rates = e.LEARNING_RATES
+    assert_quoted(md, f"\\tfrac12 \\operatorname{{Var}}(y) = {e.CONSTANT_LOSS:g}$")
+    assert (e.TRAINED_FRACTION, e.SPREAD_FLOOR) == (0.5, 0.1)
+    assert_quoted(md, en="at most half that line", es="como mucho la mitad de esa línea")
+    assert_quoted(
+        md,
+        en="spread less than a tenth as much as the target",
+        es="menos de una décima parte de la dispersión del objetivo",
+    )
+    here = e.simulate(e.DEFAULT_LEARNING_RATE, 10)
+    one_up = e.simulate(rates[rates.index(e.DEFAULT_LEARNING_RATE) + 1], 10)
+    assert here.ceiling_no_bn == e.DEFAULT_LEARNING_RATE
+    plain_loss, normed_loss = md.prose(here.final_loss_no_bn, ".3g"), md.prose(here.final_loss_with_bn, ".3g")
+    assert_quoted(md, en=f"too slow (final loss {plain_loss})", es=f"demasiado lenta (pérdida final {plain_loss})")
+    assert_quoted(md, en=f"the normalised one trains ({normed_loss})", es=f"la normalizada entrena ({normed_loss})")
+    further = md.prose(one_up.final_loss_with_bn, ".3g")
+    assert_quoted(md, en=f"trains further still ({further})", es=f"entrena aún mejor ({further})")
+    ceilings = {d: md.prose(e.stable_ceiling(d), ".3g") for d in e.DEPTHS}
+    assert_quoted(
+        md,
+        en=f"from {ceilings[2]} at depth 2 to {ceilings[20]} at depth 20",
+        es=f"de {ceilings[2]} con profundidad 2 a {ceilings[20]} con profundidad 20",
+    )
+    bn_ceilings = {e.stable_ceiling(d, use_bn=True) for d in e.DEPTHS}
+    assert len(bn_ceilings) == 1
+    bn_ceiling = f"$\\eta = {bn_ceilings.pop():.3g}$"
+    assert_quoted(
+        md,
+        en=f"no rate up to {bn_ceiling} diverges or collapses at any depth",
+        es=f"ninguna tasa hasta {bn_ceiling} diverge ni colapsa a ninguna profundidad",
+    )
+    low = e.simulate(rates[0], 10)
+    normed_low, plain_low = md.prose(low.final_loss_with_bn, ".3g"), md.prose(low.final_loss_no_bn, ".3g")
+    smallest = f"$\\eta = {rates[0]:g}$"
+    assert_quoted(
+        md,
+        en=f"({normed_low} against {plain_low} at {smallest} and depth 10)",
+        es=f"({normed_low} frente a {plain_low} con {smallest} y profundidad 10)",
+    )
+    offset = md.prose(e.TARGET_MEAN, "g")
+    assert_quoted(md, en=f"the target's offset of {offset}", es=f"desplazamiento del objetivo, de {offset},")
+    # "most rates from about 0.005 to 0.16": the band's ends are grid rates
+    low_end, high_end = f"{rates[4]:.1g}", f"{rates[12]:.2g}"
+    assert (low_end, high_end) == ("0.005", "0.16")
+    low_end, high_end = md.prose(rates[4], ".1g"), md.prose(rates[12], ".2g")
+    assert_quoted(
+        md,
+        en=f"most rates from about {low_end} to {high_end}",
+        es=f"la mayoría de las tasas entre aproximadamente {low_end} y {high_end}",
+    )
+
+
 # ------------------------------------------------------------- 1.4
 
 
