@@ -526,7 +526,7 @@ def test_instrument_verdict_rule(md):
         en=f"above 10 it reads **EXPLODES**, below {md.prose(0.1)} **VANISHES**",
         es=f"mayor que 10 indica **EXPLOTA**; si es menor que {md.prose(0.1)}, **SE DESVANECE**",
     )
-    engine = pytest.importorskip("instruments.init_explorer", reason="init_explorer engine not on this branch yet")
+    from instruments import init_explorer as engine    # an engine that fails to import fails this test
     assert engine.EXPLODE_RATIO == 10
     assert engine.VANISH_RATIO == 0.1
 
