@@ -11,7 +11,7 @@
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
 
   function bundleUrl() {
-    return new URL("../vendor/plotly/plotly-basic.min.js", SCRIPT_URL).href;
+    return new URL("../generated/vendor/plotly/plotly-basic.min.js", SCRIPT_URL).href;
   }
 
   site.loadPlotly = function () {
