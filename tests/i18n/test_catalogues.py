@@ -179,6 +179,9 @@ def test_no_catalogue_entry_is_dead():
     used |= {f"plot.{key}" for key in plot.WORDS}
     worker = (ROOT / "docs" / "assets" / "js" / "pyodide-worker.js").read_text(encoding="utf-8")
     used |= {f"cell.stage.{stage}" for stage in re.findall(r'progress\("(\w+)", \d\)', worker)}
+    # The Python runner's sentences: pycells.js passes cell.python.<name> as messages["<name>"].
+    runner = (ROOT / "docs" / "assets" / "py" / "pycell_runner.py").read_text(encoding="utf-8")
+    used |= {f"cell.python.{name}" for name in re.findall(r'messages\.get\("(\w+)"', runner)}
     dead = sorted(set(ENGLISH) - used)
     assert not dead, f"no code names these keys: {dead}"
 
@@ -223,13 +226,17 @@ def string_literals(code: str):
             i += 1
 
 
+PYTHON_DUMP_HEADER = "Stack (most recent call first):"  # faulthandler's, matched by pyodide-worker.js
+
+
 def sentences_in(code: str) -> list[str]:
     """Literals that read as words for a reader. Not: object keys (CodeMirror's phrase
     names), Python the worker runs, the strict-mode directive, messages for a developer
-    (the console, a rejected promise of the test hooks)."""
+    (the console, a rejected promise of the test hooks), text Python prints that a
+    script looks for (the fatal-error dump's first line, never shown)."""
     found = []
     for before, literal, after in string_literals(code):
-        if after.startswith(":") or "sys.path" in literal or literal in ("use strict",):
+        if after.startswith(":") or "sys.path" in literal or literal in ("use strict", PYTHON_DUMP_HEADER):
             continue
         if literal.startswith("encyclopedia: ") or before.endswith("Promise.reject(new Error("):
             continue
@@ -258,6 +265,9 @@ def test_templates_write_no_words_of_their_own():
     for template in sorted((ROOT / "overrides").rglob("*.html")):
         markup = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", "", template.read_text(encoding="utf-8"), flags=re.S)
         attributes = re.findall(r'\s(?:aria-label|title|placeholder|alt)="([^"]*)"', markup)
+        for script in re.findall(r"<script\b[^>]*>(.*?)</script>", markup, flags=re.S):
+            assert sentences_in(script) == [], (template.name, script)  # inline code: as for the scripts
+        markup = re.sub(r"<script\b[^>]*>.*?</script>", " ", markup, flags=re.S)
         text = re.sub(r"<[^>]+>", " ", markup)
         assert not [a for a in attributes if a.strip()], (template.name, attributes)
         assert not re.findall(r"[A-Za-z]{3,}", text), (template.name, text.split())

@@ -6,9 +6,8 @@
   const site = (window.encyclopedia = window.encyclopedia || {});
   let plotlyPromise = null;
 
-  // This script's own URL, read while it runs: a <script src> that was relative
-  // resolves against the current address, which Material's instant navigation
-  // changes, so reading it later would point below the new page.
+  // This script's own URL, read once while it runs: resolving the <script>'s
+  // relative src later would use the page instant navigation has moved to.
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
 
   function bundleUrl() {

@@ -3,24 +3,41 @@
 //
 //   PythonRuntime  owns the one Pyodide worker of the window: lazy boot, a queue
 //                  of runs, Stop (interrupt buffer or restart), package errors.
+//                  Material's instant navigation keeps the window, so the worker
+//                  and its loaded packages stay warm from page to page.
 //   CellStore      keeps a reader's edits in localStorage (page, cell, source hash).
 //   Cell           the UI of one cell: editor, buttons, status, output, figures.
 //
 // Without JavaScript the server-rendered code and output stay as they are.
-// Every word comes from the page's message catalogue (i18n.js, keys cell.*).
+// Every word comes from the page's message catalogue (i18n.js; keys cell.*, and
+// cell.python.* for the sentences the Python runner shows).
 (function () {
   "use strict";
 
   const site = (window.encyclopedia = window.encyclopedia || {});
   const t = site.t;
+  const formatNumber = (n) => n.toLocaleString(site.language);
+  // The runner's reader-facing sentences (pycell_runner.run_cell's `messages`)
+  // and the mark that groups digits in the numbers they show.
+  const PYTHON_MESSAGES = { ...wordsUnder("cell.python."), thousands: site.plotlySeparators[1] };
+  // The plotting helpers' own labels ("count", ...), for charts a cell draws.
+  const PLOT_WORDS = wordsUnder("plot.");
+
+  function wordsUnder(prefix) {
+    return Object.fromEntries(Object.entries(site.messages)
+      .filter(([key]) => key.startsWith(prefix)).map(([key, words]) => [key.slice(prefix.length), words]));
+  }
+
   // An interrupt not honoured by then means: restart the worker. Restarting throws
   // away the reader's variables, so give a busy machine time to deliver the
   // interrupt first (it normally lands in a few milliseconds).
   const STOP_GRACE_MS = 2000;
   const SAVE_DELAY_MS = 300;
+  const OUTPUT_LIMIT = 50000; // characters per run: pycell_runner.OUTPUT_LIMIT
 
-  // Read while the script runs: after Material's instant navigation a relative
-  // <script src> resolves against the new page's address (see plotly-loader.js).
+  // Read once, now: a <script>'s `src` resolves its relative attribute against
+  // the current page, and after an instant navigation to a page at another
+  // depth it would point at the wrong folder.
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
   const assetUrl = (relative) => new URL(relative, SCRIPT_URL).href;
 
@@ -47,12 +64,17 @@
       this.worker = null;
       this.state = "idle"; // idle → booting → ready | failed
       this.bootPromise = null;
-      this.queue = []; // runs waiting for the worker: {request, handlers, resolve}
+      this.queue = []; // runs waiting for the worker: {request, handlers, title, resolve}
       this.active = null; // the run the worker is executing
       this.nextRunId = 1;
       this.listeners = new Set(); // boot progress / restart notices for every cell
-      // Cross-origin isolation gives us SharedArrayBuffer, hence a real interrupt.
-      this.interrupt = window.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+      this.interrupt = null; // SharedArrayBuffer flag of the current worker, when isolated
+      // Workers started in this window. Instant navigation keeps the window, so
+      // a second page should not raise it (tests and benchmarks read it).
+      this.workersStarted = 0;
+      // Whether the variables of one page stay for the next (the reader's choice;
+      // in memory only: a full reload starts a new Python anyway).
+      this.keepState = false;
     }
 
     subscribe(listener) {
@@ -65,9 +87,18 @@
       this.listeners.forEach((listener) => listener(event));
     }
 
+    setKeepState(keep) {
+      this.keepState = keep;
+      this.notify({ type: "keep-state", keep });
+    }
+
     start() {
       if (this.bootPromise) return this.bootPromise;
       this.state = "booting";
+      this.workersStarted += 1;
+      // A fresh interrupt flag for every worker: a Stop the old worker never
+      // honoured must not greet the new one with a KeyboardInterrupt at boot.
+      this.interrupt = window.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
       this.bootPromise = new Promise((resolve, reject) => {
         const worker = new Worker(assetUrl("pyodide-worker.js"), { type: "module" });
         this.worker = worker;
@@ -86,9 +117,7 @@
           packageBaseUrl: packageBaseUrl(),
           pythonBase: assetUrl("../generated/py/"),
           interruptBuffer: this.interrupt,
-          // The plotting helpers' own labels ("count", ...) in the page's language.
-          plotWords: Object.fromEntries(Object.entries(site.messages)
-            .filter(([key]) => key.startsWith("plot.")).map(([key, words]) => [key.slice("plot.".length), words])),
+          plotWords: PLOT_WORDS,
         });
       });
       this.bootPromise.catch(() => {}); // failures reach cells through notify()
@@ -123,7 +152,10 @@
       }
       const job = this.active;
       if (!job || message.runId !== job.request.runId) return; // a run we gave up on
-      if (message.type === "done") {
+      if (message.type === "done" && message.fatal) {
+        // Pyodide refuses every call after a fatal error: replace the worker.
+        this.restart(job, { crashed: true, stackOverflow: message.stackOverflow, detail: message.internalError });
+      } else if (message.type === "done") {
         clearTimeout(job.stopTimer);
         this.active = null;
         job.resolve(message);
@@ -135,10 +167,14 @@
 
     // Queue a run; resolves with the worker's `done` message, or a synthetic one:
     // {cancelled} for a run stopped before it started, {restarted} when the
-    // worker had to be replaced.
-    run(code, cellId, handlers) {
-      const request = { type: "run", runId: this.nextRunId++, cellId, scope: location.pathname, code };
-      const job = { request, handlers };
+    // worker had to be replaced. `scope` names the page visit whose cells share
+    // variables; `title` names the cell to the others waiting behind it.
+    run(code, { cellId, scope, title }, handlers) {
+      const request = {
+        type: "run", runId: this.nextRunId++, cellId, scope, code,
+        keepState: this.keepState, messages: PYTHON_MESSAGES,
+      };
+      const job = { request, handlers, title };
       const done = new Promise((resolve, reject) => Object.assign(job, { resolve, reject }));
       this.queue.push(job);
       this.start();
@@ -149,13 +185,20 @@
     pump() {
       if (this.state !== "ready" || this.active || !this.queue.length) return;
       this.active = this.queue.shift();
+      this.active.request.keepState = this.keepState; // the choice at the time it runs
       if (this.interrupt) Atomics.store(this.interrupt, 0, 0);
       this.active.handlers.started && this.active.handlers.started();
       this.worker.postMessage(this.active.request);
+      this.notify({ type: "run-started", runId: this.active.request.runId, title: this.active.title });
     }
 
     isActive(runId) {
       return this.active && this.active.request.runId === runId;
+    }
+
+    // The title of the cell whose run is under way, when it is not `runId`'s.
+    blockingTitle(runId) {
+      return this.active && !this.isActive(runId) ? this.active.title : null;
     }
 
     stop(runId) {
@@ -178,15 +221,19 @@
 
     // Terminate the worker (the only way to stop Python without an interrupt
     // buffer) and boot a fresh one right away so the next Run is quick.
-    restart(job, { crashed = false } = {}) {
+    restart(job, { crashed = false, stackOverflow = false, detail = "" } = {}) {
+      clearTimeout(job.stopTimer);
       this.worker.terminate();
       this.worker = null;
       this.active = null;
       this.bootPromise = null;
       this.state = "idle";
-      job.resolve({ runId: job.request.runId, ok: false, interrupted: !crashed, restarted: true, crashed });
+      job.resolve({
+        runId: job.request.runId, ok: false, interrupted: !crashed, restarted: true, crashed, stackOverflow,
+        internalError: detail,
+      });
       this.notify({ type: "restarted" });
-      this.start();
+      this.start(); // also picks up runs queued behind the one that broke
     }
   }
 
@@ -195,28 +242,33 @@
   // ------------------------------------------------------------------ storage
   // Edits are kept per page, cell and original source: if the original changes
   // (the author revised the cell), the reader is told instead of silently
-  // getting an edit of an older version.
+  // getting an edit of an older version. The page is fixed when the cell is
+  // built: with instant navigation, `location` already names the next page
+  // when the old page's cells save their last edits.
   const CellStore = {
-    key: (cellId) => `encyclopedia:pycell:${location.pathname}:${cellId}`,
-    load(cellId) {
+    key: (page, cellId) => `encyclopedia:pycell:${page}:${cellId}`,
+    load(page, cellId) {
       try {
-        return JSON.parse(localStorage.getItem(this.key(cellId)) || "null");
+        return JSON.parse(localStorage.getItem(this.key(page, cellId)) || "null");
       } catch (error) {
-        return null; // storage disabled or corrupt: behave as if nothing was saved
+        return null; // storage blocked or corrupt: behave as if nothing was saved
       }
     },
-    save(cellId, code, sourceHash) {
+    // False when the browser would not keep it (storage blocked, full, private mode).
+    save(page, cellId, code, sourceHash) {
       try {
-        localStorage.setItem(this.key(cellId), JSON.stringify({ code, sourceHash, savedAt: Date.now() }));
+        localStorage.setItem(this.key(page, cellId), JSON.stringify({ code, sourceHash, savedAt: Date.now() }));
+        return true;
       } catch (error) {
-        /* private mode or full: edits live for this visit only */
+        return false;
       }
     },
-    clear(cellId) {
+    clear(page, cellId) {
       try {
-        localStorage.removeItem(this.key(cellId));
+        localStorage.removeItem(this.key(page, cellId));
+        return true;
       } catch (error) {
-        /* nothing to clear */
+        return false;
       }
     },
   };
@@ -253,11 +305,17 @@
 
   // ------------------------------------------------------------------ cell
   const cells = new Set();
+  // One scope per page visit: the cells of the page share variables, the next
+  // page (or a return to this one) starts clean unless the reader keeps them.
+  let visits = 0;
+  let pageScope = "";
 
   class Cell {
     constructor(root) {
       this.root = root;
       this.id = root.dataset.cellId;
+      this.page = location.pathname;
+      this.scope = pageScope;
       this.sourceHash = root.dataset.sourceHash;
       this.title = (root.querySelector(".pycell__title") || {}).textContent || this.id;
       this.staticSource = root.querySelector(".pycell__source");
@@ -268,6 +326,8 @@
       this.run = null; // {runId, done} while running or queued
       this.figures = []; // [{node, figure}] redrawn on theme change
       this.saveTimer = null;
+      this.elapsedTimer = null;
+      this.storageWarned = false;
       this.build();
       this.restoreEdits();
       this.unsubscribe = [
@@ -284,21 +344,26 @@
       this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, t("cell.reset"));
       this.stopButton.disabled = true;
       this.resetButton.disabled = true;
+      this.keepBox = el("input", { type: "checkbox", class: "pycell__keep-box" });
+      this.keepBox.checked = runtime.keepState;
+      const keep = el("label", { class: "pycell__keep" }, this.keepBox, t("cell.keep_state"));
       this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: t("cell.hint") });
       this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": t("cell.toolbar", { title: this.title }) },
-        this.runButton, this.stopButton, this.resetButton, this.hint);
+        this.runButton, this.stopButton, this.resetButton, keep, this.hint);
       this.notice = el("div", { class: "pycell__notice", hidden: "" }); // edits restored / source changed / confirm
+      this.storageNote = el("p", { class: "pycell__storage", role: "status", hidden: "" });
       this.status = el("div", { class: "pycell__status", role: "status" });
       this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": t("cell.output_label", { title: this.title }) });
       this.staticOutput = this.root.querySelector('.pycell__output[data-static="true"]');
       this.editorHost = el("div", { class: "pycell__editor", hidden: "" });
       this.staticSource.after(this.editorHost);
-      this.editorHost.after(this.toolbar, this.notice, this.status, this.output);
+      this.editorHost.after(this.toolbar, this.notice, this.storageNote, this.status, this.output);
       this.root.classList.add("pycell--enhanced");
 
       this.runButton.addEventListener("click", () => this.start());
       this.stopButton.addEventListener("click", () => this.stop());
       this.resetButton.addEventListener("click", () => this.askReset());
+      this.keepBox.addEventListener("change", () => runtime.setKeepState(this.keepBox.checked));
       // Reaching a cell (by keyboard or pointer) is the hint that Python will be wanted soon.
       this.root.addEventListener("focusin", () => {
         this.ensureEditor();
@@ -354,27 +419,31 @@
 
     persist() {
       clearTimeout(this.saveTimer);
-      if (this.code === this.original) CellStore.clear(this.id);
-      else CellStore.save(this.id, this.code, this.sourceHash);
+      const kept = this.code === this.original
+        ? CellStore.clear(this.page, this.id)
+        : CellStore.save(this.page, this.id, this.code, this.sourceHash);
+      // Said once per cell and visit: the edits themselves stay in the editor.
+      if (!kept && this.code !== this.original && !this.storageWarned && this.root.isConnected) {
+        this.storageWarned = true;
+        this.storageNote.textContent = t("cell.storage_unavailable");
+        this.storageNote.hidden = false;
+      }
     }
 
     // ---- nothing lost
     restoreEdits() {
-      const saved = CellStore.load(this.id);
+      const saved = CellStore.load(this.page, this.id);
       if (!saved || typeof saved.code !== "string" || saved.code === this.original) return;
       this.setCode(saved.code);
       this.ensureEditor(); // the reader's version must be visible, not the original
       if (saved.sourceHash === this.sourceHash) {
         this.showNotice(t("cell.edits_restored"), []);
       } else {
-        this.showNotice(
-          t("cell.source_changed"),
-          [
-            [t("cell.compare"), () => this.showComparison(saved.code)],
-            [t("cell.use_new_original"), () => this.reset()],
-            [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
-          ],
-        );
+        this.showNotice(t("cell.source_changed"), [
+          [t("cell.compare"), () => this.showComparison(saved.code)],
+          [t("cell.use_new_original"), () => this.reset()],
+          [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
+        ]);
       }
     }
 
@@ -431,7 +500,7 @@
 
     reset() {
       this.setCode(this.original);
-      CellStore.clear(this.id);
+      CellStore.clear(this.page, this.id);
       this.closeDialog();
       this.say(t("cell.original_restored"));
     }
@@ -440,21 +509,42 @@
       this.status.replaceChildren(el("span", { text }));
     }
 
+    // "Running…" plus the seconds so far, so a long cell visibly progresses.
+    // Only the words are announced: a ticking number would chatter in a screen reader.
+    showRunning() {
+      const seconds = el("span", { class: "pycell__elapsed", "aria-hidden": "true" });
+      this.status.replaceChildren(el("span", { text: t("cell.running") }), seconds);
+      const t0 = performance.now();
+      clearInterval(this.elapsedTimer);
+      this.elapsedTimer = setInterval(() => {
+        const elapsed = Math.floor((performance.now() - t0) / 1000);
+        if (elapsed >= 1) seconds.textContent = t("cell.seconds", { value: elapsed });
+      }, 1000);
+    }
+
+    showWaiting(title) {
+      this.say(t("cell.waiting_for_cell", { title }));
+    }
+
     // ---- running
     start() {
       if (this.run) return; // already running or queued
+      // Retry buttons live in the output, which is about to be cleared.
+      const focusInOutput = this.output.contains(document.activeElement);
       this.persist();
       this.clearOutput();
-      this.setRunning(true);
       const code = this.code;
-      this.run = runtime.run(code, this.id, {
-        started: () => runtime.state === "ready" && this.say(t("cell.running")),
+      this.run = runtime.run(code, { cellId: this.id, scope: this.scope, title: this.title }, {
+        started: () => runtime.state === "ready" && this.showRunning(),
         output: (message) => this.appendText(message.stream, message.text),
         figure: (message) => this.drawFigure(message.figure),
         packages: (message) => this.say(t("cell.loading_packages", { packages: message.packages.join(", ") })),
         "package-failed": (message) => this.showPackageFailure(message),
       });
-      if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
+      this.setRunning(true, { focusStop: focusInOutput });
+      const blocking = runtime.blockingTitle(this.run.runId);
+      if (blocking) this.showWaiting(blocking);
+      else if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
       else if (runtime.state !== "ready") this.say(t("cell.waiting"));
       const runId = this.run.runId;
       const t0 = performance.now();
@@ -470,25 +560,37 @@
       runtime.stop(this.run.runId);
     }
 
-    setRunning(running) {
+    // Run and Stop swap roles while a cell runs. The one the reader used is
+    // about to be disabled, which would drop focus to <body> (the next Tab
+    // would start from the top of the page): focus moves to its twin instead,
+    // so Enter on Run and Enter again stops, and focus comes back to Run.
+    setRunning(running, { focusStop = false } = {}) {
+      const focused = document.activeElement;
       this.runButton.disabled = running;
       this.stopButton.disabled = !running;
+      if (running && (focused === this.runButton || focusStop)) this.stopButton.focus();
+      if (!running && focused === this.stopButton) this.runButton.focus();
       this.root.classList.toggle("pycell--running", running);
       this.root.setAttribute("aria-busy", running ? "true" : "false");
     }
 
     finish(result, elapsed) {
+      clearInterval(this.elapsedTimer);
       this.run = null;
       this.setRunning(false);
       if (result.value != null) {
-        this.output.append(el("pre", { class: "pycell__value" }, el("span", { class: "pycell__prompt", text: t("cell.out_prompt") }), result.value));
+        this.output.append(el("pre", { class: "pycell__value" },
+          el("span", { class: "pycell__prompt", text: t("cell.out_prompt") }), result.value + (result.value_trimmed ? "…" : "")));
       }
-      const error = result.internalError ? t("cell.internal_error", { error: result.internalError }) : result.error;
-      if (error) this.output.append(el("pre", { class: "pycell__error", text: error }));
+      if (result.error) this.output.append(el("pre", { class: "pycell__error", text: result.error }));
+      if (result.stackOverflow) {
+        this.output.append(el("pre", { class: "pycell__error", text: t("cell.stack_overflow") }));
+      } else if (result.internalError && !result.crashed) {
+        this.output.append(el("pre", { class: "pycell__error", text: t("cell.internal_error", { error: result.internalError }) }));
+      }
       if (result.dropped) {
-        const count = result.dropped.toLocaleString(site.language);
-        const limit = result.limit.toLocaleString(site.language);
-        this.output.append(el("p", { class: "pycell__trimmed", text: t("cell.trimmed", { count, limit }) }));
+        this.output.append(el("p", { class: "pycell__trimmed",
+          text: t("cell.trimmed", { count: formatNumber(result.dropped), limit: formatNumber(OUTPUT_LIMIT) }) }));
       }
       if (result.bootError) {
         this.showBootFailure(result.bootError);
@@ -497,7 +599,7 @@
       } else if (result.restarted) {
         this.say(t("cell.restarted"));
       } else if (result.interrupted) {
-        this.say(t(result.cancelled ? "cell.cancelled" : "cell.interrupted"));
+        this.say(result.cancelled ? t("cell.cancelled") : t("cell.interrupted"));
       } else if (result.packageFailed) {
         /* the failure notice is already on screen */
       } else if (result.ok) {
@@ -550,11 +652,11 @@
     }
 
     showPackageFailure(message) {
+      const packages = message.packages.join(", ");
       const list = el("ul", {}, ...message.urls.map((url) => el("li", {}, el("code", { text: url }))));
       const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("cell.retry"));
       retry.addEventListener("click", () => this.start());
       const details = message.message ? el("details", {}, el("summary", { text: t("cell.details") }), el("pre", { text: message.message })) : "";
-      const packages = message.packages.join(", ");
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
         el("p", { text: t(message.packages.length > 1 ? "cell.package_failed_many" : "cell.package_failed_one", { packages }) }),
         list, details,
@@ -573,25 +675,33 @@
 
     showProgress(event) {
       if (event.stage === "ready") return;
+      const stage = site.messages[`cell.stage.${event.stage}`] ? t(`cell.stage.${event.stage}`) : event.stage;
       this.status.replaceChildren(
-        el("span", { text: t("cell.boot_progress", { step: event.step, steps: event.steps, stage: t(`cell.stage.${event.stage}`) }) }),
+        el("span", { text: t("cell.boot_progress", { step: event.step, steps: event.steps, stage }) }),
         el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": t("cell.starting") }));
     }
 
+    queued() {
+      return this.run && !runtime.isActive(this.run.runId);
+    }
+
     onRuntimeEvent(event) {
-      if (event.type === "boot-progress" && this.run) {
+      if (event.type === "boot-progress" && this.queued() && !runtime.blockingTitle(this.run.runId)) {
         this.showProgress(event);
-      } else if (event.type === "booted" && this.run) {
-        this.say(t("cell.running"));
+      } else if (event.type === "run-started" && this.queued()) {
+        this.showWaiting(event.title); // the queue moved on, to another cell
       } else if (event.type === "restarted" && !this.run && this.root.dataset.runs) {
         // Another cell's Stop restarted Python: this cell's variables are gone too.
         this.say(t("cell.other_restarted"));
+      } else if (event.type === "keep-state") {
+        this.keepBox.checked = event.keep;
       }
     }
 
     dispose() {
       this.unsubscribe.forEach((off) => off());
       this.observer && this.observer.disconnect();
+      clearInterval(this.elapsedTimer);
       if (this.run) runtime.stop(this.run.runId);
       this.persist();
       this.editor && this.editor.destroy();
@@ -606,7 +716,12 @@
         cells.delete(cell);
       }
     }
-    document.querySelectorAll(".pycell[data-cell-id]:not(.pycell--enhanced)").forEach((root) => cells.add(new Cell(root)));
+    const fresh = document.querySelectorAll(".pycell[data-cell-id]:not(.pycell--enhanced)");
+    if (fresh.length) {
+      visits += 1;
+      pageScope = `${location.pathname}#visit-${visits}`;
+    }
+    fresh.forEach((root) => cells.add(new Cell(root)));
   }
 
   if (window.document$) window.document$.subscribe(enhanceAll);
