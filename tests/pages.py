@@ -1,7 +1,8 @@
 """Where the tests find pages: the content registry and the site's navigation.
 
-No test names a chapter's file or URL: it asks for ``chapter(1)`` (or loops
-over ``registry().chapters()``), so moving or adding a page needs no test edit.
+No test names a chapter's file or URL: it asks for ``chapter(1)`` or
+``lessons("foundations")`` (or loops over ``registry().chapters()``), so
+moving or adding a page needs no test edit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,17 @@ def registry() -> content.Registry:
 
 def chapter(number: int) -> content.Page:
     return registry().chapter(number)
+
+
+def lessons(part: str | None = None) -> list[content.Page]:
+    """The lessons in registry order, of one part or of all."""
+    return [p for p in registry().pages("lesson") if part is None or p.part == part]
+
+
+def summary(lesson: content.Page) -> content.Page:
+    found = registry().summary_of(lesson)
+    assert found is not None, f"lesson {lesson.slug} has no summary page in content.yml"
+    return found
 
 
 def url(page: content.Page | str) -> str:

@@ -9,18 +9,15 @@ the prose invites the reader to try are run as well.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import re
-import runpy
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from instruments import plot
-from tests import pages
+from tests import pages, prose
+from tests.prose import assert_quoted, magnitude, row
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "pysnippets" / pages.chapter(1).slug
@@ -32,42 +29,9 @@ def md() -> str:
     return CHAPTER.read_text()
 
 
-def assert_quoted(md: str, text: str) -> None:
-    assert text in md, f"the chapter should contain {text!r}"
-
-
 def run_cell(name: str, tmp_path: Path | None = None, edits: dict[str, str] | None = None) -> str:
-    """Run a cell (optionally with source edits, as a reader would) and return stdout."""
-    path = SNIPPETS / name
-    if edits:
-        source = path.read_text()
-        for old, new in edits.items():
-            assert source.count(old) == 1, f"{old!r} should occur once in {name}"
-            source = source.replace(old, new)
-        path = tmp_path / name
-        path.write_text(source)
-    plot.FIGURES.clear()
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        runpy.run_path(str(path), run_name="__main__")
-    return out.getvalue()
-
-
-def numbers(line: str) -> list[float]:
-    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]\d+)?", line)]
-
-
-def row(stdout: str, first: str) -> list[str]:
-    """Raw fields (as printed) of the table row whose first field is ``first``."""
-    for line in stdout.splitlines():
-        fields = line.split()
-        if fields and fields[0] == first:
-            return fields[1:]
-    raise AssertionError(f"no row {first!r}")
-
-
-def magnitude(x: float) -> int:
-    return round(math.log10(x))
+    """Run one of the chapter's cells (see tests/prose.py) and return stdout."""
+    return prose.run_cell(SNIPPETS / name, tmp_path, edits)
 
 
 # ------------------------------------------------------------- 1.1 theory
