@@ -8,6 +8,7 @@ trigger at least one claim, so a caption cannot drift out of reach of the tests.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from pathlib import Path
@@ -161,19 +162,27 @@ def check_scaled_residual_stays_near_e_to_g_over_2():
 
 
 # ---------------------------------------------------------------- L.1, L.2
+#
+# The panels show one seed (the bake seed); a caption's claim must hold for
+# other draws of the same network too, so these checks run over SEEDS.
 
-def _saturation(scale, batchnorm="off"):
+SEEDS = range(10)
+
+
+@functools.cache
+def _saturation(scale, batchnorm="off", seed=None):
     from instruments import saturation as e
 
-    return e.simulate(scale, batchnorm, e.LAYERS, e.WIDTH, e.BATCH, e.BAKE_SEED)
+    return e.simulate(scale, batchnorm, e.LAYERS, e.WIDTH, e.BATCH, e.BAKE_SEED if seed is None else seed)
 
 
 def check_saturation_grows_with_scale():
     from instruments import saturation as e
 
-    deepest = [_saturation(s).saturated_fraction[-1] for s in e.WEIGHT_SCALES]
-    assert deepest[-1] > 0.5 > deepest[0], deepest
-    assert all(b >= a - 0.02 for a, b in zip(deepest, deepest[1:])), deepest
+    for seed in SEEDS:
+        deepest = [_saturation(s, seed=seed).saturated_fraction[-1] for s in e.WEIGHT_SCALES]
+        assert deepest[-1] > 0.5 > deepest[0], (seed, deepest)
+        assert all(b >= a - 0.02 for a, b in zip(deepest, deepest[1:])), (seed, deepest)
 
 
 def check_tanh_derivative_values():
@@ -187,22 +196,92 @@ def check_batchnorm_reduces_saturation():
     from instruments import saturation as e
 
     big = max(e.WEIGHT_SCALES)
-    assert max(_saturation(big, "on").saturated_fraction) < min(_saturation(big, "off").saturated_fraction)
+    for seed in SEEDS:
+        on, off = _saturation(big, "on", seed), _saturation(big, "off", seed)
+        assert max(on.saturated_fraction) < min(off.saturated_fraction), seed
+
+
+def check_scale_one_saturates_layer_one_only_and_narrows():
+    """Scale 1: layer 1 sees unit-variance pre-activations (the normal tail, 3.6%);
+    deeper layers hardly saturate, and each is narrower than the last."""
+    tail = math.erfc(math.atanh(0.97) / math.sqrt(2))
+    for seed in SEEDS:
+        r = _saturation(1.0, seed=seed)
+        assert abs(r.saturated_fraction[0] - tail) < 0.01, (seed, r.saturated_fraction)
+        assert r.saturated_fraction[1] < 0.005 and max(r.saturated_fraction[2:]) < 0.0005, (seed, r.saturated_fraction)
+        # a larger mean 1 - tanh^2 is a smaller E[h^2]: a narrower histogram
+        assert all(b > a for a, b in zip(r.mean_derivative, r.mean_derivative[1:])), (seed, r.mean_derivative)
+
+
+def check_scale_five_saturates_two_thirds():
+    for seed in SEEDS:
+        r = _saturation(5.0, seed=seed)
+        assert all(0.6 < f < 0.72 for f in r.saturated_fraction), (seed, r.saturated_fraction)
+        assert max(r.mean_derivative) < 0.2, (seed, r.mean_derivative)
+
+
+def check_gain_five_thirds_settles_at_a_few_percent():
+    from instruments import saturation as e
+
+    assert math.isclose(5 / 3, 1.667, abs_tol=5e-4) and 1.667 in e.WEIGHT_SCALES
+    for seed in SEEDS:
+        r = _saturation(1.667, seed=seed)
+        assert 0.17 < r.saturated_fraction[0] < 0.24, (seed, r.saturated_fraction)
+        assert all(0.03 < f < 0.09 for f in r.saturated_fraction[2:]), (seed, r.saturated_fraction)
+
+
+def check_batchnorm_gives_the_normal_tail_at_every_scale():
+    """With BatchNorm each pre-activation is standardised: P(|Z| > artanh 0.97) = 3.6%."""
+    from instruments import saturation as e
+
+    tail = math.erfc(math.atanh(0.97) / math.sqrt(2))
+    for seed in SEEDS:
+        for scale in e.WEIGHT_SCALES:
+            fractions = _saturation(scale, "on", seed).saturated_fraction
+            assert all(abs(f - tail) < 0.006 for f in fractions), (seed, scale, fractions)
+
+
+@functools.cache
+def _loss_curve(vocab, seed):
+    from instruments import loss_at_init as e
+
+    return e.loss_curve(vocab, e.SCALES, seed=seed)
 
 
 def check_uniform_baseline():
     from instruments import loss_at_init as e
 
     assert math.isclose(e.uniform_baseline(27), 3.2958, abs_tol=5e-5)
-    assert math.isclose(e.simulate(0.0, 27, seed=e.BAKE_SEED).expected_loss, math.log(27), rel_tol=1e-9)
+    for seed in SEEDS:
+        assert math.isclose(e.simulate(0.0, 27, seed=seed).expected_loss, math.log(27), rel_tol=1e-9)
 
 
 def check_loss_climbs_with_scale():
     from instruments import loss_at_init as e
 
-    curve = e.loss_curve(27, e.SCALES, seed=e.BAKE_SEED)
-    assert all(b > a for a, b in zip(curve, curve[1:])), curve
-    assert curve[-1] > 3 * e.uniform_baseline(27)
+    for seed in SEEDS:
+        curve = _loss_curve(27, seed)
+        assert all(b > a for a, b in zip(curve, curve[1:])), (seed, curve)
+        assert curve[-1] > 3 * e.uniform_baseline(27)
+
+
+def check_default_is_more_than_three_times_the_baseline():
+    from instruments import loss_at_init as e
+
+    default = {c["name"]: c["default"] for c in e.SPEC["controls"]}
+    for seed in SEEDS:
+        # a point of the curve is simulate() at that scale (the engine's tests check it)
+        loss = _loss_curve(default["vocab"], seed)[e.SCALES.index(default["scale"])]
+        assert loss > 3 * e.uniform_baseline(default["vocab"]), (seed, loss)
+
+
+def check_larger_vocabulary_raises_the_whole_curve():
+    from instruments import loss_at_init as e
+
+    for seed in SEEDS:
+        curves = [_loss_curve(v, seed) for v in e.VOCAB_SIZES]
+        for smaller, larger in zip(curves, curves[1:]):
+            assert all(b > a for a, b in zip(smaller, larger)), seed
 
 
 # ---------------------------------------------------------------- triggers
@@ -232,11 +311,17 @@ CLAIMS = {
     "saturation": [
         (r"scale up.*(pile|±1|\\pm 1)", check_saturation_grows_with_scale),
         (r"0\.07.*0\.01", check_tanh_derivative_values),
-        (r"batch ?norm", check_batchnorm_reduces_saturation),
+        (r"(?i)batch ?norm", check_batchnorm_reduces_saturation),
+        (r"multiplier of 1\b.*(narrower|shrinking)", check_scale_one_saturates_layer_one_only_and_narrows),
+        (r"two-thirds", check_scale_five_saturates_two_thirds),
+        (r"5/3|1\.667", check_gain_five_thirds_settles_at_a_few_percent),
+        (r"(?i)batch ?norm on.*every layer.*every scale", check_batchnorm_gives_the_normal_tail_at_every_scale),
     ],
     "loss_at_init": [
         (r"3\.2958|-\\log\(1/V\)", check_uniform_baseline),
-        (r"(climbs|grows|far above)", check_loss_climbs_with_scale),
+        (r"(climbs|grows|far above|comes down onto)", check_loss_climbs_with_scale),
+        (r"three times", check_default_is_more_than_three_times_the_baseline),
+        (r"raise \$?V\$?", check_larger_vocabulary_raises_the_whole_curve),
     ],
 }
 
@@ -255,7 +340,7 @@ def test_caption_claims_hold(page, engine, text):
 
 def test_every_drawn_instrument_has_a_caption_somewhere():
     engines = {engine for _, engine, _ in captions()}
-    assert {"init_explorer", "batchnorm_stability", "residual_flow"} <= engines
+    assert {"init_explorer", "batchnorm_stability", "residual_flow", "saturation", "loss_at_init"} <= engines
 
 
 def test_no_bn_breaks_first_from_depth_4():
