@@ -64,7 +64,7 @@ FENCES = {
 
 def _name(fence: str, options: dict) -> str:
     """'```quiz id="quiz-he-std"': the fence as an author finds it in the page."""
-    for key in ("id", "label", "engine"):
+    for key in ("id", "label", "engine", "deck"):
         if options.get(key):
             return f'```{fence} {key}="{options[key]}"'
     return f"```{fence}"
