@@ -54,12 +54,15 @@ def test_prose_links_reach_each_equation(chapter):
 def test_numeric_quiz_judges_and_reveals(chapter, quiz, right, wrong):
     page = chapter.page
     box = page.locator(quiz)
-    solution = box.locator("details.quiz__solution")
-    assert not solution.evaluate("d => d.open")
+    hint, solution = box.locator("details.quiz__hint"), box.locator("details.quiz__solution")
+    assert not solution.evaluate("d => d.open") and not hint.evaluate("d => d.open")
     box.locator("input").fill(wrong)
     box.locator("button[type=submit]").click()
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "wrong"
-    assert solution.evaluate("d => d.open"), "the worked solution opens after an attempt"
+    assert hint.evaluate("d => d.open"), "a first wrong answer opens the hint"
+    assert not solution.evaluate("d => d.open"), "and leaves a second try before the solution"
+    box.locator("input").press("Enter")
+    assert solution.evaluate("d => d.open"), "the worked solution opens after a second wrong answer"
     box.locator("input").fill(right)
     box.locator("input").press("Enter")
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "right"
@@ -132,8 +135,9 @@ def test_without_javascript_the_solution_is_a_collapsed_details(browser, site_ur
     page = context.new_page()
     page.goto(site_url + CHAPTER)
     for quiz in ("#quiz-he-std", "#quiz-bn-value", "#quiz-residual"):
-        details = page.locator(f"{quiz} details.quiz__solution")
-        assert details.count() == 1
-        assert not details.evaluate("d => d.open")
+        for part in ("hint", "solution"):
+            details = page.locator(f"{quiz} details.quiz__{part}")
+            assert details.count() == 1
+            assert not details.evaluate("d => d.open")
         assert page.locator(f"{quiz} .quiz__form").count() == 0
     context.close()
