@@ -14,11 +14,12 @@ centres, shares = (edges[:-1] + edges[1:]) / 2, []
 
 print("layer   std  saturated  mean 1 - tanh^2")
 for layer in range(1, LAYERS + 1):
-    W = rng.standard_normal((WIDTH, WIDTH)) * GAIN / np.sqrt(WIDTH)
-    h = np.tanh(h @ W)
+    h = np.tanh(h @ (rng.standard_normal((WIDTH, WIDTH)) * GAIN / np.sqrt(WIDTH)))
     counts, _ = np.histogram(h, bins=edges)
     shares.append(counts / h.size)
-    print(f"{layer:>5} {h.std():5.2f} {np.mean(np.abs(h) > 0.97):10.1%} {np.mean(1 - h**2):16.3f}")
+    saturated, slope = np.mean(np.abs(h) > 0.97), np.mean(1 - h**2)
+    print(f"{layer:>5} {h.std():5.2f} {saturated:10.1%} {slope:16.3f}")
 
-line(centres, shares, names=[f"layer {k}" for k in range(1, LAYERS + 1)], markers=False,
-     title=f"tanh outputs per layer, gain {GAIN:.3g}", xlabel="tanh output", ylabel="share of units")
+line(centres, shares, names=[f"layer {k}" for k in range(1, LAYERS + 1)],
+     markers=False, title=f"tanh outputs per layer, gain {GAIN:.3g}",
+     xlabel="tanh output", ylabel="share of units")

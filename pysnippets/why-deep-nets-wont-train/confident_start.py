@@ -18,4 +18,5 @@ for scale in (1.0, 0.1, 0.01):
     shifted = logits - logits.max(axis=1, keepdims=True)     # stable softmax
     probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
     loss = -np.log(probs[np.arange(BATCH), targets]).mean()
-    print(f"{scale:12.2f} {logits.std():10.2f} {probs.max(axis=1).mean():16.3f} {loss:6.3f}")
+    top = probs.max(axis=1).mean()
+    print(f"{scale:12.2f} {logits.std():10.2f} {top:16.3f} {loss:6.3f}")

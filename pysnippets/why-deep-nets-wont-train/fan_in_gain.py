@@ -10,8 +10,8 @@ for fan_in in (10, 100, 1000):
     x, W = rng.standard_normal((1000, fan_in)), rng.standard_normal((fan_in, 50))
     print(f"{fan_in:6d} {(x @ W).std():19.2f} {(x @ W / np.sqrt(fan_in)).std():33.2f}")
 
-squeeze = np.mean(np.tanh(rng.standard_normal(1_000_000)) ** 2)   # E[tanh(z)^2], z ~ N(0, 1)
-print(f"tanh keeps {squeeze:.3f} of a unit variance; gain to restore it {1 / np.sqrt(squeeze):.2f}")
+squeeze = np.mean(np.tanh(rng.standard_normal(1_000_000)) ** 2)   # E[tanh(z)^2]
+print(f"tanh keeps {squeeze:.3f} of the variance; restoring gain {squeeze ** -0.5:.2f}")
 
 WIDTH, DEPTH = 100, 20
 x = rng.standard_normal((500, WIDTH))

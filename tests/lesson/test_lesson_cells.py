@@ -24,6 +24,7 @@ LESSON = pages.lessons("foundations")[0]
 SNIPPETS = ROOT / "pysnippets" / LESSON.slug
 CELLS = sorted(SNIPPETS.glob("*.py"))
 MAX_LINES = 25
+MAX_WIDTH = 88  # what the editor shows on a laptop without wrapping
 
 
 def test_the_lesson_has_a_cell_per_section():
@@ -31,9 +32,10 @@ def test_the_lesson_has_a_cell_per_section():
 
 
 @pytest.mark.parametrize("path", CELLS, ids=lambda p: p.name)
-def test_cell_is_at_most_25_lines(path):
+def test_cell_is_at_most_25_lines_of_at_most_88_characters(path):
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) <= MAX_LINES, f"{path.name} has {len(lines)} lines"
+    assert [n for n, line in enumerate(lines, 1) if len(line) > MAX_WIDTH] == [], f"{path.name}: lines too wide"
 
 
 def test_histogram_cell_draws_one_normalised_histogram_per_layer():

@@ -292,7 +292,7 @@ def test_fan_in_and_gain_cell(md):
     assert rows[100][1] == rows[1000][1]
 
     e_tanh2 = gaussian_mean(lambda z: np.tanh(z) ** 2)  # 0.3943, by quadrature
-    kept, gain = re.search(r"tanh keeps ([\d.]+) of a unit variance; gain to restore it ([\d.]+)", out).groups()
+    kept, gain = re.search(r"tanh keeps ([\d.]+) of the variance; restoring gain ([\d.]+)", out).groups()
     assert kept == f"{e_tanh2:.3f}" and gain == f"{1 / math.sqrt(e_tanh2):.2f}"
     quoted(md, f"The estimate `{kept}` gives the restoring gain `{gain}`")
     quoted(md, f"$\\mathbb{{E}}[\\tanh^2(z)] \\approx {e_tanh2:.3f}$")
