@@ -74,7 +74,7 @@ def test_numeric_quiz_rejects_text_without_counting_it(chapter):
     box.locator("input").fill("an eighth")
     box.locator("button[type=submit]").click()
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "invalid"
-    assert not box.locator("details").evaluate("d => d.open")
+    assert not box.locator("details.quiz__solution").evaluate("d => d.open")
 
 
 def test_true_false_quiz_works_from_the_keyboard_alone(chapter):
@@ -95,7 +95,7 @@ def test_true_false_quiz_works_from_the_keyboard_alone(chapter):
 def test_show_solution_on_request(chapter):
     box = chapter.page.locator("#quiz-residual")
     box.locator('[data-action="reveal"]').click()
-    assert box.locator("details").evaluate("d => d.open")
+    assert box.locator("details.quiz__solution").evaluate("d => d.open")
 
 
 def test_dark_mode_toggles(chapter):
