@@ -75,6 +75,7 @@ def test_numeric_quiz_rejects_text_without_counting_it(chapter):
     box.locator("button[type=submit]").click()
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "invalid"
     assert not box.locator("details.quiz__solution").evaluate("d => d.open")
+    assert not box.locator("details.quiz__hint").evaluate("d => d.open")  # not counted as a try
 
 
 def test_true_false_quiz_works_from_the_keyboard_alone(chapter):
