@@ -57,7 +57,8 @@ def batchnorm_stability(learning_rate: float, depth: int) -> dict:
     r = engine.simulate(learning_rate, depth)
 
     def final(run):
-        return "diverged" if run.diverged_at_step is not None else run.losses[-1]
+        # a failed run reads its outcome's word, any other its final loss
+        return engine.OUTCOMES[run.outcome] if run.outcome in ("diverged", "collapsed") else run.losses[-1]
 
     return {
         "series": {"log10_loss_no_bn": _log10(r.no_bn.losses), "log10_loss_with_bn": _log10(r.with_bn.losses)},
@@ -66,7 +67,9 @@ def batchnorm_stability(learning_rate: float, depth: int) -> dict:
             "final_loss_with_bn": final(r.with_bn),
             "ceiling_no_bn": "none" if r.ceiling_no_bn is None else r.ceiling_no_bn,
         },
-        "diverged_no_bn": r.no_bn.diverged,
+        "outcome_no_bn": r.no_bn.outcome,
+        "first_bad_step_no_bn": r.no_bn.first_bad_step,
+        "outcome_with_bn": r.with_bn.outcome,
     }
 
 
