@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from sitebuild.interface_words import word
+from sitebuild.i18n import t as word
 from tests import instrument_native as native
 from tests import pages
 from tests.conftest import on_both_builds, open_local_page

@@ -39,7 +39,7 @@ def test_cell_is_at_most_25_lines_of_at_most_88_characters(path):
 
 
 def test_histogram_cell_draws_one_normalised_histogram_per_layer():
-    out = prose.run_cell(SNIPPETS / "activation_histograms.py")
+    out = prose.cell_stdout(SNIPPETS / "activation_histograms.py")
     assert len(plot.FIGURES) == 1
     figure = go.Figure(plot.FIGURES[0])
     assert [t.name for t in figure.data] == [f"layer {k}" for k in range(1, 6)]
@@ -61,7 +61,7 @@ def test_confident_start_scores_the_cross_entropy_of_the_softmax():
     top = logits.max(axis=1)
     lse = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
     expected = float(np.mean(lse - logits[np.arange(len(logits)), ns["targets"]]))
-    out = prose.run_cell(SNIPPETS / "confident_start.py")
+    out = prose.cell_stdout(SNIPPETS / "confident_start.py")
     assert prose.row(out, "1.00")[2] == f"{expected:.3f}"
 
 

@@ -213,7 +213,7 @@ def test_cell_static_output_is_a_native_run(site_dir, cell_id):
     assert cell, cell_id
     static = htmllib.unescape(re.search(r'<pre class="pycell__stdout">(.*?)</pre>', cell.group(1), re.S).group(1))
     name = re.search(rf'```pycell id="{cell_id}"[^\n]*\n--8<-- "([^"]+)"', pages.source(LESSON).read_text()).group(1)
-    assert static == prose.run_cell(ROOT / "pysnippets" / name)
+    assert static == prose.cell_stdout(ROOT / "pysnippets" / name)
     charts = cell.group(1).count('<svg class="static-chart"')
     from instruments import plot
 
@@ -227,7 +227,7 @@ def test_one_cell_draws_the_per_layer_histograms():
     for cell_id in CELL_IDS:
         name = cell_id.removeprefix(LESSON.slug + "-").replace("-", "_") + ".py"
         plot.FIGURES.clear()
-        prose.run_cell(ROOT / "pysnippets" / LESSON.slug / name)
+        prose.cell_stdout(ROOT / "pysnippets" / LESSON.slug / name)
         drawn[cell_id] = list(plot.FIGURES)
     histograms = [f for figures in drawn.values() for f in figures if "per layer" in f["layout"]["title"]["text"]]
     assert len(histograms) == 1

@@ -5,7 +5,7 @@
 // card. Marks and the current card are kept in localStorage under the deck's
 // id, by card id, so a reload or a reordered deck keeps them. Where storage is
 // blocked the deck still works and says its marks will not be kept. Every word
-// comes from the deck's data-words (sitebuild/interface_words.py).
+// comes from the page's message catalogue (i18n.js, keys cards.*).
 (function () {
   "use strict";
 
@@ -35,10 +35,6 @@
     }
   }
 
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-  }
-
   function button(text, action, quiet) {
     const el = document.createElement("button");
     el.type = "button";
@@ -51,7 +47,9 @@
   function enhance(deck) {
     if (deck.dataset.enhanced) return;
     deck.dataset.enhanced = "true";
-    const words = JSON.parse(deck.dataset.words || "{}");
+    const t = window.encyclopedia.t; // every word is set as text, not markup
+    const markWords = { known: t("cards.mark.known"), again: t("cards.mark.again") };
+    const markedWords = { known: t("cards.marked.known"), again: t("cards.marked.again") };
     const list = deck.querySelector(".flashcards__list");
     const cards = Array.from(list.querySelectorAll(".flashcards__item")).map((item) => ({
       id: item.dataset.card,
@@ -83,7 +81,7 @@
     card.className = "flashcards__card";
     card.tabIndex = 0;
     card.setAttribute("role", "button");
-    card.setAttribute("aria-roledescription", words.card);
+    card.setAttribute("aria-roledescription", t("cards.card"));
     card.setAttribute("aria-describedby", `${ident}-keys`);
     const side = document.createElement("p");
     side.className = "flashcards__side";
@@ -95,11 +93,11 @@
 
     const moves = document.createElement("div");
     moves.className = "flashcards__buttons";
-    moves.append(button(words.previous, "previous", true), button(words.flip, "flip"), button(words.next, "next", true));
+    moves.append(button(t("cards.previous"), "previous", true), button(t("cards.flip"), "flip"), button(t("cards.next"), "next", true));
 
     const marking = document.createElement("div");
     marking.className = "flashcards__buttons";
-    marking.append(button(words.knew, "known"), button(words.again, "again"));
+    marking.append(button(t("cards.knew"), "known"), button(t("cards.again"), "again"));
 
     const progress = document.createElement("div");
     progress.className = "flashcards__progress";
@@ -114,13 +112,13 @@
     const note = document.createElement("p");
     note.className = "flashcards__note";
     note.dataset.storage = store ? "kept" : "blocked";
-    note.textContent = store ? words.saved : words.no_storage;
+    note.textContent = store ? t("cards.saved") : t("cards.no_storage");
 
-    const reset = button(words.reset, "reset", true);
+    const reset = button(t("cards.reset"), "reset", true);
     const keys = document.createElement("p");
     keys.className = "flashcards__keys";
     keys.id = `${ident}-keys`;
-    keys.textContent = words.keys;
+    keys.textContent = t("cards.keys");
 
     const live = document.createElement("p");
     live.className = "flashcards__live";
@@ -137,7 +135,7 @@
         store.setItem(key, JSON.stringify({ marks, position: index }));
       } catch (err) {
         note.dataset.storage = "blocked";
-        note.textContent = words.no_storage;
+        note.textContent = t("cards.no_storage");
       }
     }
 
@@ -150,18 +148,18 @@
 
     function render() {
       const current = cards[index];
-      position.textContent = fill(words.position, { n: index + 1, total: cards.length });
-      side.textContent = showingAnswer ? words.answer : words.question;
+      position.textContent = t("cards.position", { n: index + 1, total: cards.length });
+      side.textContent = showingAnswer ? t("cards.answer") : t("cards.question");
       face.innerHTML = (showingAnswer ? current.answer : current.question).innerHTML;
       card.dataset.side = showingAnswer ? "answer" : "question";
       card.dataset.card = current.id;
       const mark = marks[current.id];
-      badge.textContent = mark ? words[`mark.${mark}`] : "";
+      badge.textContent = mark ? markWords[mark] : "";
       badge.hidden = !mark;
       card.dataset.mark = mark || "";
       const tallied = counts();
       bar.value = tallied.known;
-      tally.textContent = fill(words.progress, tallied);
+      tally.textContent = t("cards.progress", tallied);
     }
 
     function say(text) {
@@ -177,7 +175,7 @@
     function flip() {
       showingAnswer = !showingAnswer;
       render();
-      say(`${showingAnswer ? words.answer : words.question}: ${faceText()}`);
+      say(`${showingAnswer ? t("cards.answer") : t("cards.question")}: ${faceText()}`);
     }
 
     function go(step, prefix) {
@@ -185,13 +183,13 @@
       showingAnswer = false;
       save();
       render();
-      const where = fill(words.position, { n: index + 1, total: cards.length });
+      const where = t("cards.position", { n: index + 1, total: cards.length });
       say(`${prefix ? prefix + " " : ""}${where}. ${faceText()}`);
     }
 
     function mark(kind) {
       marks[cards[index].id] = kind;
-      go(1, words[`marked.${kind}`]);
+      go(1, markedWords[kind]);
     }
 
     function resetProgress() {
@@ -206,7 +204,7 @@
         }
       }
       render();
-      say(words.reset_done);
+      say(t("cards.reset_done"));
     }
 
     // ---------------------------------------------------------------- input

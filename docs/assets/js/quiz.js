@@ -1,11 +1,15 @@
 // Quizzes: turn each server-rendered quiz (question, collapsed hint, collapsed
 // worked solution) into an answerable form with a second chance: a first wrong
 // answer opens the hint, a second one the worked solution. Without JavaScript
-// the collapsed hint and solution remain. The words added for the second
-// chance come from the quiz's data-words (sitebuild/interface_words.py).
+// the collapsed hint and solution remain. Words come from the page's message
+// catalogue (i18n.js, keys quiz.*).
 (function () {
   "use strict";
+  const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+  // Words go into markup below: escaped, whatever a translator writes.
+  const t = (key) => window.encyclopedia.t(key).replace(/[&<>"]/g, (c) => ESCAPES[c]);
 
+  // "0.125" and "0,125" are the same answer, whatever the page's language.
   function parseNumber(text) {
     const cleaned = text.trim().replace(",", ".");
     if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(cleaned)) return null;
@@ -31,12 +35,12 @@
 
   function answerControls(quiz, id) {
     if (quiz.dataset.quizKind === "numeric") {
-      return `<label for="${id}-input">Your answer</label>
+      return `<label for="${id}-input">${t("quiz.your_answer")}</label>
         <input id="${id}-input" type="text" inputmode="decimal" autocomplete="off" spellcheck="false">`;
     }
-    return `<fieldset><legend>Your answer</legend>
-        <label><input type="radio" name="${id}-tf" value="true"> True</label>
-        <label><input type="radio" name="${id}-tf" value="false"> False</label></fieldset>`;
+    return `<fieldset><legend>${t("quiz.your_answer")}</legend>
+        <label><input type="radio" name="${id}-tf" value="true"> ${t("quiz.true")}</label>
+        <label><input type="radio" name="${id}-tf" value="false"> ${t("quiz.false")}</label></fieldset>`;
   }
 
   function enhance(quiz) {
@@ -45,13 +49,12 @@
     const id = quiz.id;
     const solution = quiz.querySelector(".quiz__solution");
     const hint = quiz.querySelector(".quiz__hint");
-    const words = JSON.parse(quiz.dataset.words || "{}");
     const form = document.createElement("form");
     form.className = "quiz__form";
     form.noValidate = true;
     form.innerHTML = `${answerControls(quiz, id)}
-      <button type="submit" class="enc-button">Check</button>
-      <button type="button" class="enc-button enc-button--quiet" data-action="reveal">Show solution</button>`;
+      <button type="submit" class="enc-button">${t("quiz.check")}</button>
+      <button type="button" class="enc-button enc-button--quiet" data-action="reveal">${t("quiz.show_solution")}</button>`;
     const feedback = document.createElement("p");
     feedback.className = "quiz__feedback";
     feedback.setAttribute("role", "status");
@@ -59,10 +62,11 @@
     (hint || solution).before(form, feedback);
     let wrongTries = 0;
 
+    const say = window.encyclopedia.t; // feedback is set as text, not markup
     const messages = {
-      right: "Correct.",
-      wrong: "Not quite. Compare with the worked solution below.",
-      invalid: quiz.dataset.quizKind === "numeric" ? "Enter a number, such as 0.25." : "Pick true or false.",
+      right: say("quiz.right"),
+      wrong: say("quiz.wrong"),
+      invalid: say(quiz.dataset.quizKind === "numeric" ? "quiz.invalid_number" : "quiz.invalid_choice"),
     };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -75,10 +79,10 @@
         if (hint && wrongTries === 1 && !solution.open) {
           // First miss: the hint, and the answer stays to be corrected.
           hint.open = true;
-          feedback.textContent = words.wrong_first;
+          feedback.textContent = say("quiz.wrong_first");
           return;
         }
-        if (hint && wrongTries > 1) feedback.textContent = words.wrong_again;
+        if (hint && wrongTries > 1) feedback.textContent = say("quiz.wrong_again");
       }
       if (verdict !== "invalid") solution.open = true;
     });
