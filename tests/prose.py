@@ -86,16 +86,14 @@ def assert_quoted(md: Text, text: str | None = None, **by_language: str) -> None
 
 
 def cell_stdout(path: Path, edits: dict[str, str] | None = None) -> str:
-    """What the cell at ``path`` prints, with ``edits`` applied to its source first (cached)."""
-    return _stdout(path, tuple((edits or {}).items()))
+    """What the cell at ``path`` prints, with ``edits`` applied to its source first.
 
-
-@functools.cache
-def _stdout(path: Path, edits: tuple[tuple[str, str], ...]) -> str:
+    Runs it afresh, so ``instruments.plot.FIGURES`` then holds what it drew.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         if edits:
             source = path.read_text(encoding="utf-8")
-            for old, new in edits:
+            for old, new in edits.items():
                 source = source.replace(old, new)
             path = Path(tmp) / path.name
             path.write_text(source, encoding="utf-8")
@@ -104,6 +102,11 @@ def _stdout(path: Path, edits: tuple[tuple[str, str], ...]) -> str:
         with contextlib.redirect_stdout(out):
             runpy.run_path(str(path), run_name="__main__")
     return out.getvalue()
+
+
+@functools.cache
+def _cached_stdout(path: Path, edits: tuple[tuple[str, str], ...]) -> str:
+    return cell_stdout(path, dict(edits))
 
 
 def run_cell(page: content.Page, name: str, edits: dict[str, str] | None = None) -> str:
@@ -116,7 +119,7 @@ def run_cell(page: content.Page, name: str, edits: dict[str, str] | None = None)
         source = (edition.snippets / name).read_text(encoding="utf-8")
         for old in edits or {}:
             assert source.count(old) == 1, f"{old!r} should occur once in {edition.lang} {name}"
-    return cell_stdout(found[pages.DEFAULT_LANGUAGE].snippets / name, edits)
+    return _cached_stdout(found[pages.DEFAULT_LANGUAGE].snippets / name, tuple((edits or {}).items()))
 
 
 def numbers(line: str) -> list[float]:
