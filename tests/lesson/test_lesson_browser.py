@@ -185,6 +185,26 @@ def test_without_javascript_the_deck_is_a_question_and_answer_list(browser, site
         context.close()
 
 
+def test_the_spanish_deck_speaks_spanish_and_keeps_the_marks_made_in_english(lesson, site_url):
+    """Both decks share a deck id and card ids: a reader who switches language keeps the marks."""
+    page = lesson.page
+    Deck(page).button("known").click()
+    page.goto(site_url + pages.url(LESSON, "es"))
+    page.wait_for_selector(".flashcards__viewer")
+    deck = Deck(page)
+    assert deck.button("flip").inner_text() == word("cards.flip", "es")
+    assert deck.state()["tally"] == word("cards.progress", "es", known=1, again=0, unmarked=TOTAL - 1)
+    assert deck.state()["position"] == word("cards.position", "es", n=2, total=TOTAL)
+    deck.press("ArrowLeft")  # back to the card marked on the English page
+    assert deck.state()["mark"] == "known"
+    assert deck.root.locator(".flashcards__badge").text_content() == word("cards.mark.known", "es")
+    deck.press("Enter")
+    assert deck.live().startswith(word("cards.answer", "es") + ":")
+    assert "3,2958" in deck.card.inner_text()  # the Spanish answer, with its decimal comma
+    deck.button("reset").click()
+    assert deck.live() == word("cards.reset_done", "es")
+
+
 # ---------------------------------------------------------------- quizzes: hint, retry, solution
 
 @on_both_builds
