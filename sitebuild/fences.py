@@ -122,6 +122,18 @@ def format_pycell(source, language, css_class, options, md, **kwargs) -> str:
     return render_cell(options["id"], options["title"], source)
 
 
+def format_predict(source, language, css_class, options, md, **kwargs) -> str:
+    from .predict import parse_card, render_card
+
+    return render_card(parse_card(source, options), _inner_markdown)
+
+
+def format_predictions(source, language, css_class, options, md, **kwargs) -> str:
+    from .predict import render_record
+
+    return render_record(source)
+
+
 def _page_url(page: str) -> str:
     # The chapters fence lives on the site's root index page, so a docs path
     # maps to a URL relative to the site root.
@@ -166,6 +178,8 @@ def custom_fences() -> list[dict]:
         "instrument": format_instrument,
         "pycell": format_pycell,
         "chapters": format_chapters,
+        "predict": format_predict,
+        "predictions": format_predictions,
     }
     return [
         {"name": name, "class": name, "format": fmt, "validator": accept_options}

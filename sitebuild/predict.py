@@ -1,0 +1,267 @@
+"""Predict, lock, reveal: the labs' prediction cards and the reader's record of them.
+
+A card states a configuration, asks what training will do, and keeps its
+answer (the explanation and a runnable cell with its static output) in a
+collapsed ``<details>``. Without JavaScript that is the whole card: the
+question, and an answer the reader opens when ready. ``predict.js`` turns it
+into a form, hides the answer entirely until the reader locks in a
+prediction or skips, and keeps the record in the browser.
+
+A card is a fenced block; its options name the answer and the cell::
+
+    ```predict id="variance-walk-card-uniform" title="…" outcome="diverges" cell="variance-walk/card_uniform_relu.py"
+    The configuration, in Markdown.
+    --- what fails first ---
+    ( ) a wrong choice
+    (x) the right choice
+    ( ) another wrong choice
+    --- explanation ---
+    Why, in Markdown.
+    ```
+
+``outcome`` is one of the engine's outcomes (``instruments.deep_mlp.OUTCOMES``);
+the "what fails first" section is optional, with exactly one ``(x)``. The
+cell (a path under ``pysnippets/``) runs natively at build time, like every
+cell, and must print ``outcome: <outcome>``: a card whose own run disagrees
+with its answer stops the build.
+
+The ``predictions`` fence, on the labs index, lists every card of the lab
+pages it names, one per line, and shows the reader's record of them.
+
+Every word the cards show a reader is in ``STRINGS`` (one table, by key) so
+that it can move into the site's message catalogue as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from instruments.deep_mlp import OUTCOMES
+
+from . import ROOT
+
+SNIPPETS = ROOT / "pysnippets"
+DOCS = ROOT / "docs"
+
+# Every reader-facing word of the cards and the record, English.
+# Keys are what a message catalogue will use; {name} is filled in by predict.js.
+STRINGS = {
+    "card_kicker": "Predict, then run",
+    "question_outcome": "What will training do?",
+    "question_fails_first": "What fails first?",
+    "outcome_trains": "Trains smoothly",
+    "outcome_spikes": "Spikes, then recovers",
+    "outcome_diverges": "Diverges to NaN",
+    "outcome_stalls": "Stalls",
+    "answer_summary": "Answer, explanation and the run",
+    "answer_outcome": "What happens:",
+    "answer_fails_first": "What fails first:",
+    "lock": "Lock in my prediction",
+    "skip": "Skip: just show me",
+    "pick_each": "Pick an answer to each question first, or skip.",
+    "your_prediction": "Your prediction: {choice}.",
+    "right": "Right.",
+    "wrong": "Not this time: {answer}.",
+    "skipped": "Skipped: no prediction recorded for this card.",
+    "revealed": "The answer and the run are below.",
+    "storage_blocked": "This browser is not keeping site data, so your predictions cannot be kept: the card works, but it will forget your answer when you leave the page.",
+    "record_heading": "Your record",
+    "record_needs_js": "Your record of predictions is kept in your browser, and needs JavaScript.",
+    "record_summary": "{right} of {made} predictions right",
+    "record_none": "No predictions yet: each card below asks for one before it shows its run.",
+    "record_progress": "{tried} of {total} cards tried ({skipped} skipped)",
+    "status_right": "right",
+    "status_wrong": "wrong",
+    "status_skipped": "skipped",
+    "status_open": "not tried yet",
+    "reset": "Reset my record",
+    "reset_question": "Forget every prediction recorded in this browser?",
+    "reset_yes": "Forget them",
+    "reset_no": "Keep them",
+    "reset_done": "Your record is cleared.",
+    "record_storage_blocked": "This browser is not keeping site data, so there is no record to show: predictions made here are forgotten when you leave a page.",
+}
+
+SECTION = re.compile(r"^---\s*(what fails first|explanation)\s*---\s*$", re.M | re.I)
+CHOICE = re.compile(r"^\((x| )\)\s+(.+)$", re.I)
+PREDICT_FENCE = re.compile(r'^```predict\b([^\n]*)$', re.M)
+OPTION = re.compile(r'(\w+)="([^"]*)"')
+
+
+class CardError(ValueError):
+    """A card whose declaration or whose own run is inconsistent; the build stops on it."""
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    title: str
+    outcome: str
+    cell: str
+    config_md: str
+    explanation_md: str
+    fails_first: tuple[str, ...] = ()
+    fails_first_answer: int | None = None
+
+
+def parse_card(source: str, options: dict) -> Card:
+    """Read a card's fence: options and its three sections."""
+    missing = [k for k in ("id", "title", "outcome", "cell") if not options.get(k)]
+    if missing:
+        raise CardError(f"```predict needs option(s) {', '.join(missing)}; got {options}")
+    card_id = options["id"]
+    if options["outcome"] not in OUTCOMES:
+        raise CardError(f"card {card_id!r}: outcome must be one of {', '.join(OUTCOMES)}; got {options['outcome']!r}")
+    pieces = SECTION.split(source)
+    config, sections = pieces[0], {}
+    for name, body in zip(pieces[1::2], pieces[2::2]):
+        key = name.lower()
+        if key in sections:
+            raise CardError(f"card {card_id!r}: two '--- {key} ---' sections")
+        sections[key] = body
+    if not config.strip():
+        raise CardError(f"card {card_id!r} needs its configuration before the first section")
+    if not sections.get("explanation", "").strip():
+        raise CardError(f"card {card_id!r} needs an '--- explanation ---' section")
+    choices, answer = [], None
+    for line in sections.get("what fails first", "").strip().splitlines():
+        match = CHOICE.match(line.strip())
+        if not match:
+            raise CardError(f"card {card_id!r}: each 'what fails first' line starts with ( ) or (x); got {line!r}")
+        if match.group(1).lower() == "x":
+            if answer is not None:
+                raise CardError(f"card {card_id!r}: more than one (x) under 'what fails first'")
+            answer = len(choices)
+        choices.append(match.group(2).strip())
+    if choices and (answer is None or len(choices) < 2):
+        raise CardError(f"card {card_id!r}: 'what fails first' needs two or more choices, one marked (x)")
+    return Card(card_id, options["title"], options["outcome"], options["cell"], config,
+                sections["explanation"], tuple(choices), answer)
+
+
+def cell_source(card: Card) -> str:
+    path = (SNIPPETS / card.cell).resolve()
+    if SNIPPETS.resolve() not in path.parents or not path.is_file():
+        raise CardError(f"card {card.id!r}: no cell pysnippets/{card.cell}")
+    return path.read_text(encoding="utf-8")
+
+
+def check_run_agrees(card: Card, stdout: str) -> None:
+    """The card's own run, made at build time, must print the outcome the card claims."""
+    said = re.findall(r"^outcome: (\w+)\s*$", stdout, re.M)
+    if said != [card.outcome]:
+        raise CardError(f"card {card.id!r} says {card.outcome!r} but its cell printed "
+                        f"{said or 'no outcome line'}:\n{stdout}")
+
+
+def strings_json() -> str:
+    # Inside <script type="application/json">: only "</" could end the element early.
+    return json.dumps(STRINGS, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _choices(question: str, prompt: str, items: list[tuple[str, str]]) -> str:
+    lis = "".join(f'<li data-value="{html.escape(value)}">{label}</li>' for value, label in items)
+    return (f'<div class="predict__question" data-question="{question}">'
+            f'<p class="predict__prompt">{html.escape(prompt)}</p>'
+            f'<ul class="predict__choices">{lis}</ul></div>')
+
+
+def render_card(card: Card, markdown_to_html) -> str:
+    """The card's HTML; ``markdown_to_html`` converts its Markdown sections."""
+    from .pycell import native_output, render_cell
+
+    source = cell_source(card)
+    check_run_agrees(card, native_output(source.strip("\n") + "\n")["stdout"])
+    esc = html.escape
+    outcome_items = [(o, esc(STRINGS[f"outcome_{o}"])) for o in OUTCOMES]
+    questions = _choices("outcome", STRINGS["question_outcome"], outcome_items)
+    verdict = (f'<p class="predict__verdict"><strong>{esc(STRINGS["answer_outcome"])}</strong> '
+               f'{esc(STRINGS["outcome_" + card.outcome])}.')
+    fails_data = ""
+    if card.fails_first:
+        fails_items = [(str(i), markdown_inline(text, markdown_to_html)) for i, text in enumerate(card.fails_first)]
+        questions += _choices("fails-first", STRINGS["question_fails_first"], fails_items)
+        verdict += (f' <strong>{esc(STRINGS["answer_fails_first"])}</strong> '
+                    f'{fails_items[card.fails_first_answer][1]}')
+        fails_data = f' data-fails-first="{card.fails_first_answer}"'
+    verdict += "</p>"
+    cell = render_cell(f"{card.id}-run", card.title, source)
+    return (
+        f'<div class="admonition predict" id="{esc(card.id)}" data-outcome="{card.outcome}"{fails_data}>'
+        f'<p class="admonition-title">{esc(STRINGS["card_kicker"])} · {esc(card.title)}</p>'
+        f'<div class="predict__config">{markdown_to_html(card.config_md)}</div>'
+        f'<div class="predict__questions">{questions}</div>'
+        f'<details class="predict__answer"><summary>{esc(STRINGS["answer_summary"])}</summary>'
+        f'{verdict}<div class="predict__explanation">{markdown_to_html(card.explanation_md)}</div>{cell}</details>'
+        f'<script type="application/json" class="predict__strings">{strings_json()}</script>'
+        f"</div>"
+    )
+
+
+def markdown_inline(text: str, markdown_to_html) -> str:
+    """One line of Markdown without its paragraph."""
+    converted = markdown_to_html(text).strip()
+    return converted[3:-4] if converted.startswith("<p>") and converted.endswith("</p>") else converted
+
+
+# ------------------------------------------------------------------ the record
+
+
+def cards_in(page: Path) -> list[tuple[str, str]]:
+    """(id, title) of every card declared on a Markdown page, in order."""
+    cards = []
+    for match in PREDICT_FENCE.finditer(page.read_text(encoding="utf-8")):
+        options = dict(OPTION.findall(match.group(1)))
+        cards.append((options.get("id", ""), options.get("title", "")))
+    return cards
+
+
+def page_title(page: Path) -> str:
+    """The ``title`` of a page's front matter."""
+    text = page.read_text(encoding="utf-8")
+    front = text.split("---", 2)[1] if text.startswith("---") else ""
+    title = (yaml.safe_load(front) or {}).get("title")
+    if not title:
+        raise CardError(f"{page} has no title in its front matter")
+    return str(title)
+
+
+def render_record(source: str, here: str = "labs/index.md") -> str:
+    """The reader's record on the labs index: every card of the listed pages (docs paths)."""
+    esc = html.escape
+    folder = Path(here).parent
+    groups, ids = [], []
+    for line in source.strip().splitlines():
+        rel = line.strip()
+        page = DOCS / folder / rel
+        if not page.is_file():
+            raise CardError(f"the predictions list names {rel}, which is not a page next to {here}")
+        cards = cards_in(page)
+        if not cards:
+            raise CardError(f"the predictions list names {rel}, which has no ```predict cards")
+        url = rel[: -len(".md")] + "/"
+        items = "".join(
+            f'<li class="predict-record__card" data-card="{esc(card_id)}">'
+            f'<a href="{esc(url)}#{esc(card_id)}">{esc(title)}</a> '
+            f'<span class="predict-record__status"></span></li>'
+            for card_id, title in cards)
+        ids += [card_id for card_id, _ in cards]
+        groups.append(f'<li><span class="predict-record__lab">{esc(page_title(page))}</span>'
+                      f'<ul class="predict-record__cards">{items}</ul></li>')
+    if len(set(ids)) != len(ids):
+        raise CardError("two cards share an id")
+    return (
+        f'<section class="predict-record" aria-labelledby="predict-record-heading">'
+        f'<h2 id="predict-record-heading">{esc(STRINGS["record_heading"])}</h2>'
+        f'<p class="predict-record__summary" role="status">{esc(STRINGS["record_needs_js"])}</p>'
+        f'<ol class="predict-record__labs">{"".join(groups)}</ol>'
+        f'<div class="predict-record__actions"></div>'
+        f'<script type="application/json" class="predict__strings">{strings_json()}</script>'
+        f"</section>"
+    )
