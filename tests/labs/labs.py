@@ -1,0 +1,148 @@
+"""Where the lab tests find the lab pages, their cells and their cards, and how they run a cell.
+
+Pages come from the site's navigation (the "Labs" section of mkdocs.yml), so
+adding or renaming a lab needs no test edit. A cell is run the way the build
+and the browser run it: its own source, as ``__main__``, stdout captured;
+"editing" a cell means replacing one literal in that source, as a reader would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from instruments import plot
+from sitebuild.predict import Card, parse_card
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+SNIPPETS = ROOT / "pysnippets"
+FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```$", re.M | re.S)
+OPTION = re.compile(r'(\w+)="([^"]*)"')
+INCLUDE = re.compile(r'^--8<-- "([^"]+)"$', re.M)
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its Python tags."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _nav_section(title: str) -> list[str]:
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
+    for item in nav:
+        if isinstance(item, dict) and title in item:
+            entries = []
+            for entry in item[title]:
+                entries.extend(entry.values() if isinstance(entry, dict) else [entry])
+            return entries
+    raise AssertionError(f"no {title!r} section in mkdocs.yml's nav")
+
+
+def labs_index() -> str:
+    """Docs path of the labs' landing page."""
+    return next(p for p in _nav_section("Labs") if p.endswith("index.md"))
+
+
+def lab_pages() -> list[str]:
+    """Docs paths of the lab pages, in navigation order (the index excluded)."""
+    return [p for p in _nav_section("Labs") if not p.endswith("index.md")]
+
+
+def slug(page: str) -> str:
+    return Path(page).stem
+
+
+def url(page: str) -> str:
+    """'labs/variance-walk.md' -> '/labs/variance-walk/'; an index page -> its folder."""
+    stem = page[: -len(".md")]
+    return "/" + (stem[: -len("index")] if stem.endswith("index") else stem + "/")
+
+
+def text(page: str) -> str:
+    return (DOCS / page).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PageCell:
+    id: str
+    title: str
+    path: Path
+
+
+def cells(page: str) -> list[PageCell]:
+    """The ```pycell fences of a page, with the snippet each includes."""
+    found = []
+    for name, options, body in FENCE.findall(text(page)):
+        if name != "pycell":
+            continue
+        opts = dict(OPTION.findall(options))
+        (include,) = INCLUDE.findall(body)
+        found.append(PageCell(opts["id"], opts["title"], SNIPPETS / include))
+    return found
+
+
+def cards(page: str) -> list[Card]:
+    """The ```predict cards of a page, parsed by the build's own parser."""
+    return [parse_card(body, dict(OPTION.findall(options)))
+            for name, options, body in FENCE.findall(text(page)) if name == "predict"]
+
+
+def all_cards() -> list[tuple[str, Card]]:
+    return [(page, card) for page in lab_pages() for card in cards(page)]
+
+
+def run(path: Path, edits: dict[str, str] | None = None) -> tuple[str, dict, list[dict]]:
+    """Run a cell's source (with ``edits``: old literal -> new, each occurring once).
+
+    Returns (stdout, the cell's namespace, its figures). Runs are deterministic
+    (seeded), so each distinct (cell, edits) runs once per session; callers
+    must not modify what they get back."""
+    return _run(str(path), tuple(sorted((edits or {}).items())))
+
+
+@functools.lru_cache(maxsize=None)
+def _run(path_name: str, edit_items: tuple) -> tuple[str, dict, list[dict]]:
+    path, edits = Path(path_name), dict(edit_items)
+    source = path.read_text(encoding="utf-8")
+    for old, new in (edits or {}).items():
+        assert source.count(old) == 1, f"{old!r} should occur once in {path.name}"
+        source = source.replace(old, new)
+    plot.FIGURES.clear()
+    namespace = {"__name__": "__main__"}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, str(path), "exec"), namespace)
+    return out.getvalue(), namespace, list(plot.FIGURES)
+
+
+def label_entropy(labels) -> float:
+    """The best constant guess's cross-entropy, computed here from the label counts."""
+    counts = Counter(int(label) for label in labels)
+    total = sum(counts.values())
+    return -sum(c / total * math.log(c / total) for c in counts.values())
+
+
+def numbers(line: str) -> list[float]:
+    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]?\d+)?", line)]
+
+
+def line_starting(stdout: str, prefix: str) -> str:
+    for line in stdout.splitlines():
+        if line.strip().startswith(prefix):
+            return line
+    raise AssertionError(f"no line starting with {prefix!r} in:\n{stdout}")
+
+
+def run_fresh(path: Path) -> tuple[str, dict, list[dict]]:
+    """Run a cell again, bypassing the session's memo (for determinism checks)."""
+    return _run.__wrapped__(str(path), ())
