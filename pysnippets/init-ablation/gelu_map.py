@@ -11,8 +11,8 @@ print(f"E[gelu(z)^2] at q = 1: {gelu_second_moment(1.0):.4f}, so the gelu-scaled
 slope = (next_q(1.001, GELU_GAIN_SQ) - next_q(0.999, GELU_GAIN_SQ)) / 0.002
 print(f"q = 1 is a fixed point of that gain, with slope {slope:.3f}: a small excess grows")
 for q in (0.01, 0.1, 1.0, 10.0, 100.0):
-    print(f"  q = {q:<6}  one gelu-scaled layer multiplies q by {next_q(q, GELU_GAIN_SQ) / q:.3f},"
-          f" one He layer by {next_q(q, 2.0) / q:.3f}")
+    print(f"  q = {q:<6}  one gelu-scaled layer multiplies q by {next_q(q, GELU_GAIN_SQ) / q:.4f},"
+          f" one He layer by {next_q(q, 2.0) / q:.4f}")
 for name, gain in (("gelu-scaled", GELU_GAIN_SQ), ("he", 2.0)):
     q = gain * 1.0                        # an input with E[x^2] = 1 gives q = gain at layer 1
     for layer in range(2, 31):

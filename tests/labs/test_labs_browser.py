@@ -1,0 +1,231 @@
+"""Prediction cards and the record in a real browser: hidden until committed,
+remembered across reloads, resettable, keyboard-only, accessible, on a phone,
+with storage blocked and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sitebuild.predict import STRINGS
+from tests.conftest import open_local_page
+from tests.labs.labs import all_cards, lab_pages, labs_index, url
+
+pytestmark = pytest.mark.browser
+
+CARDS = all_cards()
+FIRST_PAGE, FIRST = CARDS[0]
+INDEX = url(labs_index())
+
+
+def wrong_outcome(card) -> str:
+    return next(o for o in ("trains", "spikes", "diverges", "stalls") if o != card.outcome)
+
+
+def visible_text(page) -> str:
+    return page.locator("body").inner_text()
+
+
+@pytest.fixture
+def lab(probe, site_url):
+    def open_page(path: str):
+        probe.page.goto(site_url + path)
+        probe.page.wait_for_selector(".predict--enhanced")
+        return probe.page
+    yield open_page
+    assert probe.blocked == [], f"requests left the machine: {probe.blocked}"
+    assert probe.console_errors == []
+
+
+@pytest.mark.parametrize("page_path", lab_pages())
+def test_no_result_is_visible_before_a_prediction(lab, page_path):
+    page = lab(url(page_path))
+    text = visible_text(page)
+    assert "outcome: " not in text, "a card's run output is visible before a prediction"
+    for card in (c for p, c in CARDS if p == page_path):
+        box = page.locator(f"#{card.id}")
+        assert box.locator("details.predict__answer").is_hidden()
+        assert box.locator(f"#{card.id}-run").is_hidden()
+        # not rendered at all (an element outside the rendering has no boxes), not merely transparent
+        assert box.locator(f"#{card.id}-run .pycell__output").evaluate("n => n.getClientRects().length") == 0
+        assert box.locator("details.predict__answer").evaluate("d => getComputedStyle(d).display") == "none"
+        explanation_start = re.sub(r"[`$*]", "", card.explanation_md.strip().split(".")[0])[:30]
+        assert explanation_start not in text
+        assert box.get_by_role("button", name=STRINGS["lock"]).is_visible()
+
+
+def test_locking_in_reveals_the_run_beside_the_verdict(lab):
+    page = lab(url(FIRST_PAGE))
+    box = page.locator(f"#{FIRST.id}")
+    box.get_by_role("button", name=STRINGS["lock"]).click()
+    assert box.locator(".predict__status").inner_text() == STRINGS["pick_each"]
+    assert box.locator("details.predict__answer").is_hidden(), "no reveal without an answer"
+    box.get_by_label(STRINGS[f"outcome_{wrong_outcome(FIRST)}"]).check()
+    if FIRST.fails_first:
+        box.locator(f'input[name="{FIRST.id}-fails-first"]').nth(FIRST.fails_first_answer).check()
+    box.get_by_role("button", name=STRINGS["lock"]).click()
+    assert box.get_attribute("data-result") == "wrong"
+    result = box.locator(".predict__result")
+    assert STRINGS["outcome_" + FIRST.outcome] in result.inner_text()
+    assert box.locator("details.predict__answer").is_visible()
+    assert "outcome: " + FIRST.outcome in box.locator(f"#{FIRST.id}-run .pycell__output").inner_text()
+    assert box.locator("input[type=radio]").first.is_disabled()   # inside a disabled fieldset
+    assert box.get_by_role("button", name=STRINGS["lock"]).is_hidden()
+
+
+def test_the_record_survives_a_reload_is_summarised_and_resets(lab, site_url):
+    page = lab(url(FIRST_PAGE))
+    box = page.locator(f"#{FIRST.id}")
+    box.get_by_label(STRINGS["outcome_" + FIRST.outcome]).check()
+    if FIRST.fails_first:
+        box.locator(f'input[name="{FIRST.id}-fails-first"]').nth(FIRST.fails_first_answer).check()
+    box.get_by_role("button", name=STRINGS["lock"]).click()
+    page.reload()
+    page.wait_for_selector(".predict--enhanced")
+    box = page.locator(f"#{FIRST.id}")
+    assert box.get_attribute("data-result") == "right"
+    assert box.locator("details.predict__answer").is_visible()
+    # a second card, skipped
+    second_page, second = next((p, c) for p, c in CARDS if p != FIRST_PAGE)
+    lab(url(second_page))
+    page.locator(f"#{second.id}").get_by_role("button", name=STRINGS["skip"]).click()
+    assert page.locator(f"#{second.id}").get_attribute("data-result") == "skipped"
+
+    page.goto(site_url + INDEX)
+    summary = page.locator(".predict-record__summary")
+    expected = STRINGS["record_summary"].format(right=1, made=1)
+    assert summary.inner_text().startswith(expected)
+    assert STRINGS["record_progress"].format(tried=2, total=len(CARDS), skipped=1) in summary.inner_text()
+    assert page.locator(f'[data-card="{FIRST.id}"]').get_attribute("data-status") == "right"
+    assert page.locator(f'[data-card="{second.id}"]').get_attribute("data-status") == "skipped"
+
+    page.get_by_role("button", name=STRINGS["reset"]).click()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("button", name=STRINGS["reset_no"]).click()
+    assert summary.inner_text().startswith(expected), "keeping the record keeps it"
+    page.get_by_role("button", name=STRINGS["reset"]).click()
+    page.get_by_role("alertdialog").get_by_role("button", name=STRINGS["reset_yes"]).click()
+    assert STRINGS["record_none"] in summary.inner_text()
+    page.reload()
+    assert page.locator(".predict-record__summary").inner_text() == STRINGS["record_none"]
+    lab(url(FIRST_PAGE))
+    assert page.locator(f"#{FIRST.id} details.predict__answer").is_hidden(), "a reset card asks again"
+
+
+def test_keyboard_only(lab):
+    page = lab(url(FIRST_PAGE))
+    box = page.locator(f"#{FIRST.id}")
+    first_radio = box.locator('input[type="radio"]').first
+    first_radio.focus()
+    page.keyboard.press("Space")                                  # select the first outcome
+    order = ["trains", "spikes", "diverges", "stalls"]
+    for _ in range(order.index(FIRST.outcome)):
+        page.keyboard.press("ArrowDown")
+    assert box.locator(f'input[value="{FIRST.outcome}"]').is_checked()
+    if FIRST.fails_first:
+        page.keyboard.press("Tab")                                # into the second question
+        page.keyboard.press("Space")
+        for _ in range(FIRST.fails_first_answer):
+            page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == STRINGS["lock"]
+    page.keyboard.press("Enter")
+    assert box.get_attribute("data-result") == "right"
+    # focus lands on the verdict, then moves on into the revealed answer
+    assert page.evaluate("document.activeElement.classList.contains('predict__result')")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+
+
+def test_with_storage_blocked_the_card_works_and_says_it_cannot_keep_the_record(browser, site_url):
+    context, probe = open_local_page(browser)
+    context.add_init_script("""
+      for (const name of ['getItem', 'setItem', 'removeItem']) {
+        Storage.prototype[name] = () => { throw new DOMException('blocked', 'SecurityError'); };
+      }""")
+    page = probe.page
+    try:
+        # Material's own scripts already complain when storage throws; the cards must add nothing.
+        page.goto(site_url + "/")
+        page.wait_for_timeout(500)
+        baseline, probe.console_errors[:] = list(probe.console_errors), []
+        page.goto(site_url + url(FIRST_PAGE))
+        page.wait_for_selector(".predict--enhanced")
+        box = page.locator(f"#{FIRST.id}")
+        assert STRINGS["storage_blocked"] in box.inner_text()
+        box.get_by_role("button", name=STRINGS["skip"]).click()
+        assert box.locator("details.predict__answer").is_visible()
+        page.goto(site_url + INDEX)
+        assert page.locator(".predict-record__summary").inner_text() == STRINGS["record_storage_blocked"]
+        page.wait_for_timeout(500)
+        assert probe.console_errors == baseline * 2       # two page loads, nothing of ours
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_question_shows_and_the_answer_is_collapsed(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site_url + url(FIRST_PAGE))
+        box = page.locator(f"#{FIRST.id}")
+        assert STRINGS["question_outcome"] in box.inner_text()
+        answer = box.locator("details.predict__answer")
+        assert answer.is_visible() and not answer.evaluate("d => d.open")
+        assert "outcome: " not in box.inner_text()
+        answer.locator("summary").click()
+        assert "outcome: " + FIRST.outcome in box.inner_text()
+        page.goto(site_url + INDEX)
+        assert page.locator(".predict-record__summary").inner_text() == STRINGS["record_needs_js"]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("page_path", [labs_index(), *lab_pages()])
+def test_phone_layout_has_no_sideways_scroll(browser, site_url, page_path):
+    context, probe = open_local_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = probe.page
+    try:
+        page.goto(site_url + url(page_path))
+        for card in page.locator(".predict--enhanced").all():
+            card.get_by_role("button", name=STRINGS["skip"]).click()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{page_path} is {width}px wide on a 390px phone"
+        for button in page.locator(".predict__buttons button, .predict-record__reset").all():
+            box = button.bounding_box()
+            assert box is None or box["height"] >= 24
+    finally:
+        context.close()
+
+
+WAKE = """async () => {
+  for (const el of document.querySelectorAll('.pycell')) {
+    if (el.offsetParent === null) continue;
+    el.scrollIntoView();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page_path", [labs_index(), *lab_pages()])
+def test_axe_finds_nothing_serious_before_and_after_a_reveal(browser, site_url, axe_source, page_path, scheme):
+    context, probe = open_local_page(browser, color_scheme=scheme)
+    page = probe.page
+    try:
+        page.goto(site_url + url(page_path))
+        page.add_script_tag(content=axe_source)
+        for stage in ("locked", "revealed"):
+            if stage == "revealed":
+                for card in page.locator(".predict--enhanced").all():
+                    card.get_by_role("button", name=STRINGS["skip"]).click()
+            page.evaluate(WAKE)
+            violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+            bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                   for v in violations if v["impact"] in ("serious", "critical")]
+            assert not bad, f"{stage}:\n" + "\n".join(bad)
+        assert probe.blocked == []
+    finally:
+        context.close()
