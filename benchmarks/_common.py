@@ -16,12 +16,14 @@ sys.path.insert(0, str(ROOT))
 
 @contextlib.contextmanager
 def built_site():
-    """Build the site strictly into a temporary folder; yield its path."""
-    from tests.conftest import build_site
+    """Prepare, then build the site strictly (MkDocs) into a temporary folder; yield its path."""
+    from tests.conftest import build_site, prepare_site
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        done = build_site(site)
+        done = prepare_site()
+        if done.returncode == 0:
+            done = build_site(site)
         if done.returncode != 0:
             raise SystemExit(done.stdout + done.stderr)
         yield site

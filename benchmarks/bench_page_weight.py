@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from _common import built_site, save, serving
 
+from tests import pages
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -62,7 +63,7 @@ def measure(base: str, path: str) -> dict:
 
 
 def main() -> None:
-    path = sys.argv[1] if len(sys.argv) > 1 else "/chapters/01-foundations/"
+    path = sys.argv[1] if len(sys.argv) > 1 else pages.url(pages.chapter(1))
     with built_site() as site, serving(site) as base:
         report = measure(base, path)
     print(f"{path}: HTML+CSS+JS before interaction = {report['html_css_js_gzip'] / 1024:.1f} KB gzip (budget 300 KB)")

@@ -1,4 +1,16 @@
-"""MkDocs hooks: a thin adapter that calls the standalone build steps in sitebuild/."""
+"""MkDocs-only glue. The build itself is builder-neutral: ``python -m sitebuild
+prepare`` generates files into docs/assets/generated/ and the Markdown
+extension ``sitebuild.extension`` does the per-page work, under MkDocs and
+Zensical alike. This hook does only what MkDocs needs and no extension can:
+
+* tell the extension which page it converts (Zensical does so itself);
+* register the ids inside fences for MkDocs' anchor validation (fences emit
+  stashed HTML, which MkDocs does not scan; Zensical checks the final HTML);
+* put the Material template fixes in ``overrides/mkdocs-material/`` in front of the
+  theme (Zensical's own templates already have them);
+* under ``mkdocs serve``, rerun the prepare step before each rebuild, so an
+  edited engine is re-baked while you write.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +18,39 @@ import re
 import sys
 from pathlib import Path
 
-from mkdocs.structure.files import File
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from sitebuild.context import set_mkdocs_page  # noqa: E402
 
-from sitebuild import GENERATED  # noqa: E402
-from sitebuild.math import render_math  # noqa: E402
-from sitebuild.prepare import prepare  # noqa: E402
-from sitebuild.reading_time import reading_minutes  # noqa: E402
-from sitebuild.vendor import vendored_files  # noqa: E402
+MATERIAL_FIXES = ROOT / "overrides" / "mkdocs-material"
+ELEMENT_ID = re.compile(r'\sid="([^"]+)"')
+_serving = False
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_config(config):
+    config.theme.dirs.insert(0, str(MATERIAL_FIXES))
+    return config
 
 
 def on_pre_build(config):
-    prepare()
+    if _serving:
+        from sitebuild.prepare import prepare
 
-
-def on_files(files, config):
-    generated = [(p, p.relative_to(GENERATED).as_posix()) for p in sorted(GENERATED.rglob("*"))
-                 if p.is_file() and not p.name.startswith(".")]
-    for source, uri in vendored_files() + generated:
-        files.append(File.generated(config, uri, abs_src_path=str(source)))
-    return files
+        prepare()
 
 
 def on_page_markdown(markdown, page, config, files):
-    page.meta["reading_time"] = reading_minutes(markdown)
+    set_mkdocs_page(page.file.src_uri, config.theme.get("language", "en"), config.docs_dir)
     return markdown
 
 
-ELEMENT_ID = re.compile(r'\sid="([^"]+)"')
-
-
 def on_page_content(html, page, config, files):
-    # Fences emit their HTML already stashed, so MkDocs' anchor check cannot see
-    # their ids (equations, quizzes, references); register them so that strict
-    # mode validates links to them like any heading.
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(ELEMENT_ID.findall(html))
     return html
-
-
-def on_post_page(output, page, config):
-    return render_math(output, where=page.file.src_uri)

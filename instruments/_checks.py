@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any, Callable, Sequence
 
 
@@ -110,6 +111,56 @@ def control_values(spec: dict) -> list[list[Any]]:
 def bake_key(indices: Sequence[int]) -> str:
     """Frame key by contract: the control value indices joined with '|'."""
     return "|".join(str(i) for i in indices)
+
+
+# The rules below are the contract with the browser renderer, which keeps a
+# copy (docs/assets/js/instruments.js: valueFromText, indexOfValue,
+# settingIndices); tests/site/test_instrument_rules.py checks that they agree.
+
+#: A slider value written in a URL: a plain decimal number, nothing else.
+NUMBER_TEXT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+#: Numbers closer than this (relative to the allowed value, or absolute below 1)
+#: are the same value: a number that went through text may lose its last digit.
+SAME_VALUE_TOLERANCE = 1e-9
+
+
+def same_value(allowed: Any, value: Any) -> bool:
+    numbers = (int, float)
+    if (isinstance(allowed, numbers) and isinstance(value, numbers)
+            and not isinstance(allowed, bool) and not isinstance(value, bool)):
+        return abs(allowed - value) <= SAME_VALUE_TOLERANCE * max(1.0, abs(allowed))
+    return isinstance(allowed, str) and isinstance(value, str) and allowed == value
+
+
+def value_index(control: dict, value: Any) -> int | None:
+    """Where ``value`` sits among the control's allowed values, or None if it is not one."""
+    values = [c["value"] for c in control["choices"]] if control["kind"] == "choice" else control["values"]
+    return next((i for i, allowed in enumerate(values) if same_value(allowed, value)), None)
+
+
+def value_from_text(control: dict, text: str) -> Any:
+    """A control value as written in a URL fragment (None when it cannot be one)."""
+    if control["kind"] == "choice":
+        return text
+    return float(text) if NUMBER_TEXT.match(text) else None
+
+
+def frame_key(spec: dict, settings: dict | None = None) -> str:
+    """The key of the frame for ``settings`` (control name -> value); a control
+    left out takes its default. A value off the control's grid raises ValueError."""
+    settings = settings or {}
+    unknown = sorted(set(settings) - {c["name"] for c in spec["controls"]})
+    if unknown:
+        raise ValueError(f"{spec.get('id', 'instrument')} has no control(s) {', '.join(unknown)}")
+    indices = []
+    for control in spec["controls"]:
+        value = settings.get(control["name"], control["default"])
+        index = value_index(control, value)
+        if index is None:
+            allowed = control_values({"controls": [control]})[0]
+            raise ValueError(f"{control['name']} must be one of {allowed}; got {value!r}")
+        indices.append(index)
+    return bake_key(indices)
 
 
 def bake_grid(spec: dict, frame: Callable[..., dict]) -> dict:

@@ -1,13 +1,19 @@
-"""Build-side work for the site, usable with or without MkDocs.
+"""Build-side work for the site, shared by every builder (MkDocs, Zensical).
 
-Everything here is plain Python called by the thin MkDocs hook in
-``hooks/encyclopedia.py`` (and runnable on its own, see ``python -m sitebuild``),
-so that moving to another static-site engine only means calling these
-functions from somewhere else. Nothing here is imported by ``instruments/``.
+* ``python -m sitebuild prepare`` writes everything generated or vendored
+  (baked instrument data, the editor bundle, KaTeX/Plotly/Pyodide files, the
+  cells' Python package) into ``docs/assets/generated/``, which is git-ignored
+  and published by any builder like the rest of ``docs/``;
+* ``sitebuild.extension`` is the Python-Markdown extension both builders run
+  (page headers and reading time from ``content.yml``, KaTeX at build time);
+* ``sitebuild.fences`` holds the custom fences listed in mkdocs.yml.
+
+Nothing here is imported by ``instruments/``.
 """
 
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "node_modules"
-GENERATED = ROOT / ".build" / "generated"
+DOCS = ROOT / "docs"
+GENERATED = DOCS / "assets" / "generated"

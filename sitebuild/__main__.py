@@ -1,12 +1,13 @@
 """Build steps without MkDocs' command line.
 
-    python -m sitebuild prepare                  generate what the pages need (.build/generated/)
+    python -m sitebuild prepare                  generate what the pages need (docs/assets/generated/), before any builder
     python -m sitebuild publish [URL] [--out D]  build for a public address into a folder to upload
     python -m sitebuild finish DIR               add host files to a folder built by any builder
     python -m sitebuild hosting nginx|caddy      print the server settings the README shows
 """
 
 import argparse
+import logging
 from pathlib import Path
 
 from .hosting import SNIPPETS
@@ -17,7 +18,7 @@ from .publish import BEST_BROTLI, finish_site, publish
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m sitebuild", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("prepare", help="generate what the pages need into .build/generated/")
+    commands.add_parser("prepare", help="generate what the pages need into docs/assets/generated/")
 
     quality = dict(type=int, default=BEST_BROTLI, choices=range(12), metavar="0-11",
                    help="Brotli quality (default 11, the smallest files; lower is faster for a trial run)")
@@ -36,6 +37,7 @@ def main() -> None:
     hosting.add_argument("server", choices=sorted(SNIPPETS))
 
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "prepare":
         prepare()
     elif args.command == "publish":

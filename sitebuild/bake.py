@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import json
 import logging
 import multiprocessing
@@ -27,7 +28,7 @@ from pathlib import Path
 from . import GENERATED, ROOT
 from . import cache
 
-log = logging.getLogger("mkdocs.plugins.encyclopedia.bake")
+log = logging.getLogger("sitebuild.bake")
 
 # Bump when the layout of the written JSON changes, so old cache entries die.
 BAKE_FORMAT = "1"
@@ -37,8 +38,8 @@ BUDGET_GZIP_BYTES = 150 * 1024
 
 
 def out_dir() -> Path:
-    """Where baked files go; served by the hook as assets/instruments/<engine>.json."""
-    return GENERATED / "assets" / "instruments"
+    """Where baked files go, published as assets/generated/instruments/<engine>.json."""
+    return GENERATED / "instruments"
 
 
 def engine_names() -> tuple[str, ...]:
@@ -81,17 +82,22 @@ def validate(name: str, baked: dict) -> None:
     spec, frames = baked.get("spec"), baked.get("frames")
     if not isinstance(spec, dict) or not isinstance(frames, dict):
         raise ValueError(f"{name}.bake() must return {{'spec': ..., 'frames': ...}}")
-    sizes = []
+    from instruments._checks import bake_key, control_values
+
     for control in spec["controls"]:
-        values = control["values"] if control["kind"] == "slider" else control["choices"]
-        if control["kind"] not in ("slider", "choice") or not values:
+        values = control.get("values") if control.get("kind") == "slider" else control.get("choices")
+        if control.get("kind") not in ("slider", "choice") or not values:
             raise ValueError(f"{name}: control {control.get('name')!r} needs kind slider/choice and values")
-        sizes.append(len(values))
-    expected = 1
-    for size in sizes:
-        expected *= size
-    if len(frames) != expected:
-        raise ValueError(f"{name}: {len(frames)} frames baked, the control grid has {expected}")
+    for control, values in zip(spec["controls"], control_values(spec)):
+        # The URL carries values as text: choices are words, sliders numbers (see value_from_text).
+        wanted = str if control["kind"] == "choice" else (int, float)
+        if not all(isinstance(v, wanted) and not isinstance(v, bool) for v in values):
+            raise ValueError(f"{name}: control {control['name']!r} needs {'strings' if wanted is str else 'numbers'} as values")
+    grid = {bake_key(indices) for indices in itertools.product(*(range(len(v)) for v in control_values(spec)))}
+    if set(frames) != grid:
+        stray = sorted(set(frames) - grid)[:3]
+        raise ValueError(f"{name}: {len(frames)} frames baked, the control grid has {len(grid)}"
+                         + (f"; keys off the grid: {stray}" if stray else ""))
     series_names = {t[axis] for t in spec["chart"]["traces"] for axis in ("x", "y")}
     readout_names = {r["name"] for r in spec["readouts"]}
     for key, frame in frames.items():
@@ -132,8 +138,10 @@ class BakeReport:
         return self.gzip_bytes <= BUDGET_GZIP_BYTES
 
 
-def bake_all(names: list[str] | None = None, jobs: int | None = None) -> list[BakeReport]:
-    """Write ``<engine>.json`` for every engine that exists; return what happened."""
+def bake_all(names: list[str] | None = None, jobs: int | None = None,
+             target: Path | None = None) -> list[BakeReport]:
+    """Write ``<engine>.json`` (into ``target``, default ``out_dir()``) for every
+    engine that exists; return what happened."""
     names = [n for n in (names or engine_names()) if engine_exists(n)]
     keys = {n: engine_key(n) for n in names}
     cold = [n for n in names if not cache.is_cached(CACHE_KIND, keys[n])]
@@ -152,7 +160,7 @@ def bake_all(names: list[str] | None = None, jobs: int | None = None) -> list[Ba
             computed = dict(zip(cold, pool.map(_compute, cold)))
 
     reports = []
-    target = out_dir()
+    target = target or out_dir()
     target.mkdir(parents=True, exist_ok=True)
     for name in names:
         start = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Callable
 
@@ -29,14 +30,25 @@ def is_cached(kind: str, key: str) -> bool:
     return cache_path(kind, key).exists()
 
 
-def cached_json(kind: str, key: str, compute: Callable[[], object]) -> object:
-    """Return the JSON value stored for (kind, key), computing it on a miss."""
+def read_json(kind: str, key: str) -> object | None:
+    """The value stored for (kind, key), or None."""
     path = cache_path(kind, key)
-    if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    value = compute()
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def write_json(kind: str, key: str, value: object) -> None:
+    path = cache_path(kind, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    # Write then rename: two builds running at once never read half a file.
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(value, separators=(",", ":"), allow_nan=False), encoding="utf-8")
     tmp.replace(path)
+
+
+def cached_json(kind: str, key: str, compute: Callable[[], object]) -> object:
+    """Return the JSON value stored for (kind, key), computing it on a miss."""
+    value = read_json(kind, key)
+    if value is None:
+        value = compute()
+        write_json(kind, key, value)
     return value

@@ -1,41 +1,106 @@
 """Custom superfences: how a page declares equations, quizzes, instruments, cells.
 
-Each fence is ordinary Markdown syntax (pymdownx.superfences custom fences), so
-pages stay portable to any engine that runs Python-Markdown extensions::
+Each fence is ordinary Markdown syntax (pymdownx.superfences custom fences,
+listed in mkdocs.yml), so pages stay portable to any builder that runs
+Python-Markdown extensions::
 
     ```equation label="N1.3" title="Variance propagation"
     \\mathrm{Var}(z) = n_\\text{in}\\,\\mathrm{Var}(W)\\,\\mathrm{Var}(h)
     ```
 
-Options are ``key="value"`` pairs after the fence name. Markdown inside a fence
-(quiz text, captions) is converted by a small private converter: it supports
-inline math, emphasis and in-page ``#anchor`` links; the built-site tests check
-those anchors resolve.
+Options are ``key="value"`` pairs after the fence name. ``FENCES`` declares
+which options each fence takes; ``check_options`` (the fences' validator)
+fails the build on an unknown, misspelt or missing one, naming the page and
+the fence. Every error raised while a fence is formatted fails the build the
+same way: superfences would otherwise swallow it and print the fence as code.
+
+Markdown inside a fence (quiz text, captions) is converted by a small private
+converter: it supports inline math, emphasis and in-page ``#anchor`` links;
+the built-site tests check those anchors resolve.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import re
+from dataclasses import dataclass
 
 import markdown
-import yaml
+from pymdownx.superfences import SuperFencesException
 
-from . import ROOT
+from . import content
+from .context import current_page, describe
 from .reading_time import reading_minutes
 
-DOCS_DIR = ROOT / "docs"
+
+class FenceError(SuperFencesException, ValueError):
+    """A fence with a wrong option or content; the build stops on it, naming the page."""
 
 
-class FenceError(ValueError):
-    """A fence with missing or malformed options; the build stops on it."""
+@dataclass(frozen=True)
+class FenceOptions:
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return self.required + self.optional
 
 
-def accept_options(language, inputs, options, attrs, md) -> bool:
-    """superfences validator: keep every ``key="value"`` input as an option."""
+FENCES = {
+    "equation": FenceOptions(required=("label",), optional=("title",)),
+    "quiz": FenceOptions(required=("id", "kind", "answer", "title"), optional=("tolerance",)),
+    "instrument": FenceOptions(required=("engine",)),
+    "pycell": FenceOptions(required=("id", "title")),
+    "chapters": FenceOptions(),
+    "predict": FenceOptions(required=("id", "title", "outcome", "cell")),
+    "predictions": FenceOptions(),
+}
+
+
+def _name(fence: str, options: dict) -> str:
+    """'```quiz id="quiz-he-std"': the fence as an author finds it in the page."""
+    for key in ("id", "label", "engine"):
+        if options.get(key):
+            return f'```{fence} {key}="{options[key]}"'
+    return f"```{fence}"
+
+
+def check_options(language, inputs, options, attrs, md) -> bool:
+    """superfences validator: accept the fence's declared options, refuse anything else."""
+    declared = FENCES[language]
+    where = f"{describe(md)}: {_name(language, inputs)}"
+    for key in inputs:
+        if key not in declared.allowed:
+            close = difflib.get_close_matches(key, declared.allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            takes = ", ".join(declared.allowed) or "no options"
+            raise FenceError(f"{where} has an unknown option {key!r}{hint}; it takes {takes}")
+    missing = [key for key in declared.required if not inputs.get(key)]
+    if missing:
+        raise FenceError(f"{where} needs the option(s) {', '.join(missing)}")
     options.update(inputs)
     return True
+
+
+def formatter(fence: str):
+    """Wrap a fence's formatter so that any failure names the page and the fence."""
+
+    def wrap(render):
+        @functools.wraps(render)
+        def format_fence(source, language, css_class, options, md, **kwargs):
+            try:
+                return render(source, options, md)
+            except FenceError:
+                raise
+            except Exception as err:
+                raise FenceError(f"{describe(md)}: {_name(fence, options)}: {err}") from err
+
+        return format_fence
+
+    return wrap
 
 
 @functools.cache
@@ -51,19 +116,13 @@ def _inner_markdown(text: str) -> str:
     return _inner_converter().reset().convert(text.strip())
 
 
-def _require(options: dict, fence: str, *names: str) -> None:
-    missing = [n for n in names if not options.get(n)]
-    if missing:
-        raise FenceError(f"```{fence} needs option(s) {', '.join(missing)}; got {options}")
-
-
 def equation_id(label: str) -> str:
     """'N1.10' -> 'eq-n1-10', the anchor prose links point at."""
     return "eq-" + re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
 
 
-def format_equation(source, language, css_class, options, md, **kwargs) -> str:
-    _require(options, "equation", "label")
+@formatter("equation")
+def format_equation(source, options, md) -> str:
     anchor = equation_id(options["label"])
     title = html.escape(options.get("title", ""))
     tex = html.escape(source.strip())
@@ -79,22 +138,24 @@ QUIZ_KINDS = {"numeric", "truefalse"}
 SOLUTION_MARK = re.compile(r"^--- solution ---\s*$", re.M)
 
 
-def format_quiz(source, language, css_class, options, md, **kwargs) -> str:
-    _require(options, "quiz", "id", "kind", "answer", "title")
+@formatter("quiz")
+def format_quiz(source, options, md) -> str:
     kind = options["kind"]
     if kind not in QUIZ_KINDS:
-        raise FenceError(f"quiz kind must be one of {sorted(QUIZ_KINDS)}; got {kind!r}")
+        raise ValueError(f"kind must be one of {', '.join(sorted(QUIZ_KINDS))}; got {kind!r}")
     parts = SOLUTION_MARK.split(source, maxsplit=1)
     if len(parts) != 2:
-        raise FenceError(f"quiz {options['id']!r} needs a '--- solution ---' line")
+        raise ValueError("the quiz needs a '--- solution ---' line")
     question, solution = (_inner_markdown(p) for p in parts)
     answer = options["answer"].strip().lower()
     if kind == "numeric":
-        float(answer)  # a typo in the answer must fail the build, not the reader
+        _number("answer", answer)  # a typo in the answer must fail the build, not the reader
         tolerance = options.get("tolerance", "0")
-        float(tolerance)
+        _number("tolerance", tolerance)
+    elif "tolerance" in options:
+        raise ValueError("only a numeric quiz takes a tolerance")
     elif answer not in {"true", "false"}:
-        raise FenceError(f"true/false quiz {options['id']!r} needs answer true or false")
+        raise ValueError(f"a true/false quiz needs answer true or false; got {answer!r}")
     data = f'data-quiz-kind="{kind}" data-answer="{html.escape(answer)}"'
     if kind == "numeric":
         data += f' data-tolerance="{html.escape(tolerance)}"'
@@ -108,80 +169,108 @@ def format_quiz(source, language, css_class, options, md, **kwargs) -> str:
     )
 
 
-def format_instrument(source, language, css_class, options, md, **kwargs) -> str:
-    _require(options, "instrument", "engine")
+@formatter("instrument")
+def format_instrument(source, options, md) -> str:
     from .instrument_panel import render_panel
 
     return render_panel(options["engine"], _inner_markdown(source))
 
 
-def format_pycell(source, language, css_class, options, md, **kwargs) -> str:
-    _require(options, "pycell", "id", "title")
+@formatter("pycell")
+def format_pycell(source, options, md) -> str:
     from .pycell import render_cell
 
+    _check_slug("cell", options["id"], md)
     return render_cell(options["id"], options["title"], source)
 
 
-def format_predict(source, language, css_class, options, md, **kwargs) -> str:
+def _check_slug(kind: str, given: str, md) -> None:
+    """Ids carry the page's slug: unique across the site, and a reader's saved
+    edits and predictions (keyed by id) never collide between pages."""
+    page = current_page(md)
+    if page is not None:
+        slug = content.slug_of(page.path)
+        if not given.startswith(slug + "-"):
+            raise ValueError(f"a {kind} id on this page starts with {slug + '-'!r}; got {given!r}")
+
+
+@formatter("predict")
+def format_predict(source, options, md) -> str:
+    """A prediction card: question, then the answer and its own cell (sitebuild/predict.py)."""
     from .predict import parse_card, render_card
 
+    _check_slug("card", options["id"], md)
+    page = current_page(md)
+    if page is not None and not options["cell"].startswith(content.slug_of(page.path) + "/"):
+        raise ValueError(f"a card's cell lives in pysnippets/{content.slug_of(page.path)}/; got {options['cell']!r}")
     return render_card(parse_card(source, options), _inner_markdown)
 
 
-def format_predictions(source, language, css_class, options, md, **kwargs) -> str:
+@formatter("predictions")
+def format_predictions(source, options, md) -> str:
+    """The reader's record of every card in the part's labs, from the content registry."""
     from .predict import render_record
 
-    return render_record(source)
+    if source.strip():
+        raise ValueError("the cards come from the lab pages in content.yml; leave the fence empty")
+    page = current_page(md)
+    here = page.path if page else "labs/index.md"
+    if not here.endswith("/index.md"):
+        # Links in a fence's HTML agree between MkDocs and Zensical only on index pages.
+        raise ValueError("the record of predictions can only be on a part's index page (index.md)")
+    language = page.language if page else content.DEFAULT_LANGUAGE
+    docs_dir = page.docs_dir if page else content.ROOT / "docs"
+    registry = content.load(content.find_registry(docs_dir))
+    return render_record(registry, here, language, docs_dir)
 
 
-def _page_url(page: str) -> str:
-    # The chapters fence lives on the site's root index page, so a docs path
-    # maps to a URL relative to the site root.
-    return page[: -len(".md")] + "/" if page.endswith(".md") else page
+@formatter("chapters")
+def format_chapters(source, options, md) -> str:
+    """The front page's chapter list, from the content registry."""
+    if source.strip():
+        raise ValueError("the chapter list comes from content.yml; leave the fence empty")
+    page = current_page(md)
+    here = page.path if page else "index.md"
+    if here != "index.md" and not here.endswith("/index.md"):
+        # A link in a fence's HTML is taken as is by MkDocs but relative to the
+        # source file by Zensical; the two agree only where the page's file
+        # and its URL share a folder, which is true of index pages.
+        raise ValueError("the chapter list can only be on an index page (index.md)")
+    language = page.language if page else content.DEFAULT_LANGUAGE
+    docs_dir = page.docs_dir if page else content.ROOT / "docs"
+    registry = content.load(content.find_registry(docs_dir))
+    return f'<ol class="chapter-list">{"".join(_chapter_card(ch, here, language, docs_dir) for ch in registry.chapters())}</ol>'
 
 
-def format_chapters(source, language, css_class, options, md, **kwargs) -> str:
-    chapters = yaml.safe_load(source)
-    items = []
-    for ch in chapters:
-        number = str(ch["number"])
-        planned = ch.get("status") == "planned"
-        title = html.escape(ch["title"])
-        facts = [f'<span class="chapter-card__fact">level {html.escape(ch.get("level", ""))}</span>']
-        if planned:
-            facts.append('<span class="chapter-card__fact chapter-card__fact--planned">planned</span>')
-            heading = f"<span>{title}</span>"
-        else:
-            page_path = DOCS_DIR / ch["page"]
-            if not page_path.exists():
-                raise FenceError(f"chapter {number} points at a missing page {ch['page']}")
-            minutes = reading_minutes(page_path.read_text(encoding="utf-8"))
-            facts.append(f'<span class="chapter-card__fact">≈ {minutes} min read</span>')
-            heading = f'<a href="{_page_url(ch["page"])}">{title}</a>'
-        if ch.get("instruments"):
-            facts.append(f'<span class="chapter-card__fact">instruments: {html.escape(ch["instruments"])}</span>')
-        items.append(
-            f'<li class="chapter-card{" chapter-card--planned" if planned else ""}" id="chapter-{number}">'
-            f'<span class="chapter-card__number">{number}</span>'
-            f'<div class="chapter-card__body"><h3 class="chapter-card__title">{heading}</h3>'
-            f'<p class="chapter-card__summary">{html.escape(ch.get("summary", ""))}</p>'
-            f'<p class="chapter-card__facts">{" · ".join(facts)}</p></div></li>'
-        )
-    return f'<ol class="chapter-list">{"".join(items)}</ol>'
+def _chapter_card(chapter: content.Page, here: str, language: str, docs_dir) -> str:
+    esc = html.escape
+    title = esc(chapter.text("title", language))
+    facts = [f'<span class="chapter-card__fact">level {esc(chapter.level or "")}</span>']
+    if chapter.published:
+        source = docs_dir / chapter.path
+        if not source.exists():
+            raise ValueError(f"chapter {chapter.number} points at a missing page {chapter.path}")
+        minutes = reading_minutes(source.read_text(encoding="utf-8"))
+        facts.append(f'<span class="chapter-card__fact">≈ {minutes} min read</span>')
+        heading = f'<a href="{content.relative_url(here, chapter.path)}">{title}</a>'
+    else:
+        facts.append(f'<span class="chapter-card__fact chapter-card__fact--{esc(chapter.status)}">{esc(chapter.status)}</span>')
+        heading = f"<span>{title}</span>"
+    instruments = chapter.text("instruments", language)
+    if instruments:
+        facts.append(f'<span class="chapter-card__fact">instruments: {esc(instruments)}</span>')
+    modifier = "" if chapter.published else f" chapter-card--{esc(chapter.status)}"
+    return (
+        f'<li class="chapter-card{modifier}" id="chapter-{esc(chapter.number)}">'
+        f'<span class="chapter-card__number">{esc(chapter.number)}</span>'
+        f'<div class="chapter-card__body"><h3 class="chapter-card__title">{heading}</h3>'
+        f'<p class="chapter-card__summary">{esc(chapter.text("summary", language))}</p>'
+        f'<p class="chapter-card__facts">{" · ".join(facts)}</p></div></li>'
+    )
 
 
-def custom_fences() -> list[dict]:
-    """The ``custom_fences`` entries for pymdownx.superfences."""
-    names = {
-        "equation": format_equation,
-        "quiz": format_quiz,
-        "instrument": format_instrument,
-        "pycell": format_pycell,
-        "chapters": format_chapters,
-        "predict": format_predict,
-        "predictions": format_predictions,
-    }
-    return [
-        {"name": name, "class": name, "format": fmt, "validator": accept_options}
-        for name, fmt in names.items()
-    ]
+def _number(option: str, text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{option} must be a number; got {text!r}") from None

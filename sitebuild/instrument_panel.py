@@ -86,16 +86,6 @@ def default_controls(spec: dict) -> dict:
     return {c["name"]: c["default"] for c in spec["controls"]}
 
 
-def default_key(spec: dict) -> str:
-    """Frame key by the engine contract: each control's value index, in SPEC order."""
-    indices = []
-    for control in spec["controls"]:
-        values = ([c["value"] for c in control["choices"]] if control["kind"] == "choice"
-                  else control["values"])
-        indices.append(str(values.index(control["default"])))
-    return "|".join(indices)
-
-
 def static_figure(spec: dict, frame: dict) -> dict:
     """A Plotly-style figure dict of one frame, for the no-JavaScript picture."""
     chart = spec["chart"]
@@ -130,6 +120,7 @@ def _missing_engine_panel(engine: str, caption_html: str) -> str:
 
 def render_panel(engine: str, caption_html: str) -> str:
     from instruments import ENGINES, load_engine
+    from instruments._checks import frame_key
 
     if engine not in ENGINES:
         raise InstrumentError(f"instrument engine must be one of {', '.join(ENGINES)}; got {engine!r}")
@@ -138,7 +129,7 @@ def render_panel(engine: str, caption_html: str) -> str:
     module = load_engine(engine)
     spec = module.SPEC
     baked = load_baked(engine)
-    frame = baked["frames"][default_key(spec)] if baked else module.frame(**default_controls(spec))
+    frame = baked["frames"][frame_key(spec)] if baked else module.frame(**default_controls(spec))
 
     ident = f"instrument-{engine}"
     title = panel_title(spec)

@@ -4,6 +4,7 @@ Arithmatex (generic mode) leaves ``<span class="arithmatex">\\(..\\)</span>`` an
 ``<div class="arithmatex">\\[..\\]</div>`` in the HTML; we replace their contents
 with KaTeX's HTML+MathML so the page ships KaTeX's CSS and fonts but no
 JavaScript. A formula KaTeX cannot parse raises ``MathError`` and fails the build.
+Results are cached by formula, so a warm build starts no node process at all.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import re
 import subprocess
 
 from . import ROOT
+from . import cache
+from .runtime import npm_version
 
 ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.S
 )
 DELIMITERS = {"span": (r"\(", r"\)"), "div": (r"\[", r"\]")}
 RENDERER = ROOT / "sitebuild" / "katex_render.mjs"
+CACHE_KIND = "katex"
 
 
 class MathError(ValueError):
@@ -51,11 +55,27 @@ def render_batch(formulas: list[tuple[str, bool]]) -> list[dict]:
     return json.loads(done.stdout)
 
 
+def _formula_key(tex: str, display: bool) -> str:
+    return cache.digest(npm_version("katex"), "display" if display else "inline", tex)
+
+
+def typeset(formulas: list[tuple[str, bool]]) -> list[dict]:
+    """Like ``render_batch``, answering from the cache where it can (errors are not cached)."""
+    keys = [_formula_key(tex, display) for tex, display in formulas]
+    results: list[dict | None] = [cache.read_json(CACHE_KIND, key) for key in keys]
+    missing = sorted({i for i, r in enumerate(results) if r is None})
+    for i, result in zip(missing, render_batch([formulas[i] for i in missing])):
+        results[i] = result
+        if "error" not in result:
+            cache.write_json(CACHE_KIND, keys[i], result)
+    return results
+
+
 def render_math(page_html: str, where: str = "page") -> str:
     """Return ``page_html`` with every arithmatex formula typeset by KaTeX."""
     matches = list(ARITHMATEX.finditer(page_html))
     formulas = [(_strip_delimiters(m["tag"], m["body"]), m["tag"] == "div") for m in matches]
-    results = render_batch(formulas)
+    results = typeset(formulas)
     errors = [
         f"  {tex!r}: {res['error']}" for (tex, _), res in zip(formulas, results) if "error" in res
     ]

@@ -25,8 +25,8 @@ cell (a path under ``pysnippets/``) runs natively at build time, like every
 cell, and must print ``outcome: <outcome>``: a card whose own run disagrees
 with its answer stops the build.
 
-The ``predictions`` fence, on the labs index, lists every card of the lab
-pages it names, one per line, and shows the reader's record of them.
+The ``predictions`` fence, on a part's index page, lists every card of the
+part's lab pages (from the content registry) and shows the reader's record.
 
 Every word the cards show a reader is in ``STRINGS`` (one table, by key) so
 that it can move into the site's message catalogue as it is.
@@ -40,14 +40,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from instruments.deep_mlp import OUTCOMES
 
-from . import ROOT
+from . import ROOT, content
 
 SNIPPETS = ROOT / "pysnippets"
-DOCS = ROOT / "docs"
 
 # Every reader-facing word of the cards and the record, English.
 # Keys are what a message catalogue will use; {name} is filled in by predict.js.
@@ -72,6 +69,7 @@ STRINGS = {
     "revealed": "The answer and the run are below.",
     "storage_blocked": "This browser is not keeping site data, so your predictions cannot be kept: the card works, but it will forget your answer when you leave the page.",
     "record_heading": "Your record",
+    "record_lab": "Lab {number} · {title}",
     "record_needs_js": "Your record of predictions is kept in your browser, and needs JavaScript.",
     "record_summary": "{right} of {made} predictions right",
     "record_none": "No predictions yet: each card below asks for one before it shows its run.",
@@ -222,37 +220,30 @@ def cards_in(page: Path) -> list[tuple[str, str]]:
     return cards
 
 
-def page_title(page: Path) -> str:
-    """The ``title`` of a page's front matter."""
-    text = page.read_text(encoding="utf-8")
-    front = text.split("---", 2)[1] if text.startswith("---") else ""
-    title = (yaml.safe_load(front) or {}).get("title")
-    if not title:
-        raise CardError(f"{page} has no title in its front matter")
-    return str(title)
-
-
-def render_record(source: str, here: str = "labs/index.md") -> str:
-    """The reader's record on the labs index: every card of the listed pages (docs paths)."""
+def render_record(registry: content.Registry, here: str, language: str, docs_dir: Path) -> str:
+    """The reader's record on a part's index page ``here``: every card of the part's labs."""
     esc = html.escape
-    folder = Path(here).parent
+    index = registry.by_path(here)
+    if index is None:
+        raise CardError(f"{here} is not in {content.REGISTRY_NAME}")
+    labs = sorted((p for p in registry.pages("lab") if p.part == index.part and p.published),
+                  key=lambda p: int(p.number))
+    if not labs:
+        raise CardError(f"the part of {here} has no published lab")
     groups, ids = [], []
-    for line in source.strip().splitlines():
-        rel = line.strip()
-        page = DOCS / folder / rel
-        if not page.is_file():
-            raise CardError(f"the predictions list names {rel}, which is not a page next to {here}")
-        cards = cards_in(page)
+    for lab in labs:
+        cards = cards_in(docs_dir / lab.path)
         if not cards:
-            raise CardError(f"the predictions list names {rel}, which has no ```predict cards")
-        url = rel[: -len(".md")] + "/"
+            raise CardError(f"{lab.path} has no ```predict cards")
+        link = content.relative_url(here, lab.path)
         items = "".join(
             f'<li class="predict-record__card" data-card="{esc(card_id)}">'
-            f'<a href="{esc(url)}#{esc(card_id)}">{esc(title)}</a> '
+            f'<a href="{esc(link)}#{esc(card_id)}">{esc(title)}</a> '
             f'<span class="predict-record__status"></span></li>'
             for card_id, title in cards)
         ids += [card_id for card_id, _ in cards]
-        groups.append(f'<li><span class="predict-record__lab">{esc(page_title(page))}</span>'
+        name = STRINGS["record_lab"].format(number=lab.number, title=lab.text("title", language))
+        groups.append(f'<li><span class="predict-record__lab">{esc(name)}</span>'
                       f'<ul class="predict-record__cards">{items}</ul></li>')
     if len(set(ids)) != len(ids):
         raise CardError("two cards share an id")

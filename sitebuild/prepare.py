@@ -1,59 +1,112 @@
-"""Generate what the site needs beyond its Markdown, into .build/generated/.
+"""The one prepare step: everything the pages need beyond Markdown, into docs/assets/generated/.
 
-Idempotent and cached: the editor bundle is rebuilt only when its sources
-change, instrument data only when an engine's source changes.
+Run before any builder (``python -m sitebuild prepare``; scripts/serve and
+scripts/test do it). It writes:
+
+    vendor/katex/, vendor/plotly/, vendor/pyodide/   copied from the pinned npm packages
+    vendor/editor.js                                 the CodeMirror editor, bundled by esbuild
+    py/                                              the cell runner, the instruments package, manifest.json
+    instruments/<engine>.json                        every instrument's baked frames
+
+The folder is git-ignored and published by MkDocs and Zensical alike as part
+of docs/. Nothing in it depends on the site's language, so a second language
+edition publishes the same files. Idempotent and cached: an unchanged file is
+not rewritten (a live-reloading server sees no change), the editor is rebundled
+only when its sources change and an engine re-baked only when its source does.
+Files the step no longer produces are removed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import subprocess
+import time
+from pathlib import Path
 
 from . import GENERATED, ROOT
 from .bake import bake_all
-from .cache import digest
-from .vendor import python_files
+from .cache import CACHE_DIR, digest
+from .vendor import python_files, vendored_files
+
+log = logging.getLogger("sitebuild.prepare")
 
 EDITOR_SOURCES = ROOT / "docs" / "assets" / "src"
 
 
-def build_editor_bundle() -> None:
-    """Bundle CodeMirror with our editor glue (esbuild), when the sources changed."""
-    sources = sorted(EDITOR_SOURCES.glob("*.js")) if EDITOR_SOURCES.exists() else []
-    if not sources:
+def write_if_changed(path: Path, data: bytes) -> None:
+    if path.exists() and path.read_bytes() == data:
         return
-    out = GENERATED / "assets" / "vendor" / "editor.js"
-    stamp = GENERATED / ".editor.stamp"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    if target.exists():
+        a, b = source.stat(), target.stat()
+        if a.st_size == b.st_size and a.st_mtime_ns == b.st_mtime_ns:
+            return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+def build_editor_bundle(out: Path) -> None:
+    """Bundle CodeMirror with our editor glue (esbuild), when the sources changed."""
+    sources = sorted(EDITOR_SOURCES.glob("*.js"))
     lock = ROOT / "package-lock.json"
     key = digest(*(s.read_bytes() for s in sources), lock.read_bytes() if lock.exists() else b"")
-    if out.exists() and stamp.exists() and stamp.read_text() == key:
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "esbuild"), str(EDITOR_SOURCES / "editor.js"),
-         "--bundle", "--minify", "--format=esm", f"--outfile={out}", "--log-level=warning"],
-        cwd=ROOT, check=True,
-    )
-    stamp.write_text(key)
+    bundle = CACHE_DIR / "editor" / f"{key}.js"
+    if not bundle.exists():
+        bundle.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [str(ROOT / "node_modules" / ".bin" / "esbuild"), str(EDITOR_SOURCES / "editor.js"),
+             "--bundle", "--minify", "--format=esm", f"--outfile={bundle}", "--log-level=warning"],
+            cwd=ROOT, check=True,
+        )
+    write_if_changed(out, bundle.read_bytes())
 
 
-def write_python_manifest() -> None:
-    """List the Python files the cell worker writes into Pyodide's file system.
+def write_python_files(out: Path) -> list[Path]:
+    """The cell worker's Python files and their manifest.
 
-    The browser cannot list a folder over HTTP, so the worker reads this
-    manifest (paths relative to ``assets/py/``) to install the instruments
+    The browser cannot list a folder over HTTP, so the worker reads
+    ``manifest.json`` (paths relative to ``py/``) to install the instruments
     package for ``import instruments`` in a cell.
     """
-    out = GENERATED / "assets" / "py" / "manifest.json"
-    files = sorted(uri.removeprefix("assets/py/") for _, uri in python_files())
-    text = json.dumps({"files": files}, indent=1) + "\n"
-    if not out.exists() or out.read_text(encoding="utf-8") != text:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+    written = []
+    package = []
+    for source, relative in python_files():
+        copy_if_changed(source, out / relative)
+        written.append(out / relative)
+        if relative.startswith("py/instruments/"):
+            package.append(relative.removeprefix("py/"))
+    manifest = out / "py" / "manifest.json"
+    write_if_changed(manifest, (json.dumps({"files": package}, indent=1) + "\n").encode())
+    return [*written, manifest]
 
 
 def prepare() -> None:
-    GENERATED.mkdir(parents=True, exist_ok=True)
-    build_editor_bundle()
-    write_python_manifest()
-    bake_all()
+    out = GENERATED
+    start = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    produced = []
+    for source, relative in vendored_files():
+        copy_if_changed(source, out / relative)
+        produced.append(out / relative)
+    build_editor_bundle(out / "vendor" / "editor.js")
+    produced.append(out / "vendor" / "editor.js")
+    produced += write_python_files(out)
+    reports = bake_all(target=out / "instruments")
+    produced += [out / "instruments" / f"{r.engine}.json" for r in reports]
+    _remove_all_but(out, set(produced))
+    log.info("prepared %s in %.1f s", out.relative_to(ROOT), time.perf_counter() - start)
+
+
+def _remove_all_but(folder: Path, keep: set[Path]) -> None:
+    # An engine or an npm file that went away must not linger in the site.
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()

@@ -1,8 +1,8 @@
 """Publish: build the site for its public address into a folder ready to upload.
 
 ``scripts/publish https://example.org/encyclopedia/`` (or ``SITE_URL=...``) runs
-a strict MkDocs build with that ``site_url``, so the sitemap and the canonical
-links name the public address, then :func:`finish_site`. That second step only
+the prepare step, then a strict MkDocs build with that ``site_url``, so the
+sitemap and the canonical links name the public address, then :func:`finish_site`. That second step only
 post-processes a built folder, so it works after any builder
 (``python -m sitebuild finish DIR`` after ``zensical build``):
 
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from . import ROOT
 from . import cache
 from .hosting import HEADERS_FILE, headers_file
+from .prepare import prepare
 
 SITE_URL_VARIABLE = "SITE_URL"
 
@@ -154,7 +155,9 @@ def publish(url: str | None, out: Path, *, gh_pages: bool = False, brotli_qualit
     except ValueError as error:
         raise SystemExit(str(error)) from None
     if gh_pages:
+        prepare()
         deploy_to_github_pages(url)
         return
+    prepare()
     build_for(url, out)
     print(report(url, out, finish_site(out, brotli_quality)))

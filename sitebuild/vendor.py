@@ -1,7 +1,8 @@
 """Which files of the pinned npm packages the site serves, and where.
 
 Nothing is loaded from a CDN: KaTeX's stylesheet and fonts, the Plotly bundle
-and Pyodide's core are copied from node_modules into the built site.
+and Pyodide's core are copied from node_modules into the generated folder
+(``vendor/`` inside ``docs/assets/generated/``).
 """
 
 from __future__ import annotations
@@ -31,30 +32,30 @@ def _need(path: Path) -> Path:
 
 
 def vendored_files() -> list[tuple[Path, str]]:
-    """(source file, URI in the site) for every served third-party file."""
+    """(source file, path inside the generated folder) for every served third-party file."""
     katex = NODE_MODULES / "katex" / "dist"
-    files = [(_need(katex / "katex.min.css"), "assets/vendor/katex/katex.min.css")]
+    files = [(_need(katex / "katex.min.css"), "vendor/katex/katex.min.css")]
     # woff2 is all a browser that runs this site needs; KaTeX's CSS lists it first.
     files += [
-        (font, f"assets/vendor/katex/fonts/{font.name}")
+        (font, f"vendor/katex/fonts/{font.name}")
         for font in sorted(_need(katex / "fonts").glob("*.woff2"))
     ]
     files.append(
         (
             _need(NODE_MODULES / "plotly.js-basic-dist-min" / "plotly-basic.min.js"),
-            "assets/vendor/plotly/plotly-basic.min.js",
+            "vendor/plotly/plotly-basic.min.js",
         )
     )
     files += [
-        (_need(NODE_MODULES / "pyodide" / name), f"assets/vendor/pyodide/{name}")
+        (_need(NODE_MODULES / "pyodide" / name), f"vendor/pyodide/{name}")
         for name in PYODIDE_CORE
     ]
-    return files + python_files()
+    return files
 
 
 def python_files() -> list[tuple[Path, str]]:
-    """The instruments package itself, so readers can `import instruments` in a cell."""
-    return [
-        (py, f"assets/py/instruments/{py.name}")
-        for py in sorted((ROOT / "instruments").glob("*.py"))
-    ]
+    """What the cell worker installs in Pyodide: its runner and the instruments package,
+    so readers can `import instruments` in a cell (paths inside the generated folder)."""
+    runner = ROOT / "docs" / "assets" / "py" / "pycell_runner.py"
+    package = [(py, f"py/instruments/{py.name}") for py in sorted((ROOT / "instruments").glob("*.py"))]
+    return [(runner, "py/pycell_runner.py"), *package]

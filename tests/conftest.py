@@ -1,8 +1,10 @@
-"""Shared fixtures: the built site, a local server for it, and Debian's Chromium.
+"""Shared fixtures: the built sites, a local server for them, and Debian's Chromium.
 
-The site is built once per test session with ``mkdocs build --strict`` into a
-temporary folder and served on 127.0.0.1; browser tests block every request
-that leaves the machine, so a test can never pass by reaching the network.
+The prepare step runs once per session, then each builder (MkDocs, Zensical)
+builds the site strictly at most once per session, when a test first asks
+for it. Tests use the MkDocs build by default; a test marked ``@on_both_builds``
+runs against each. Browser tests block every request that leaves the
+machine, so a test can never pass by reaching the network.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -33,24 +37,95 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+BUILDERS = ("mkdocs", "zensical")
+
+#: Run a test (and the session fixtures it uses) once per builder.
+on_both_builds = pytest.mark.parametrize("builder", BUILDERS, indirect=True)
 
 
-def build_site(target: Path, config: Path | None = None) -> subprocess.CompletedProcess:
-    """Run a strict MkDocs build into ``target`` and return the finished process."""
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(target)]
-    if config is not None:
-        cmd += ["-f", str(config)]
+def prepare_site() -> subprocess.CompletedProcess:
+    """The prepare step every build needs first (python -m sitebuild prepare)."""
+    return subprocess.run([sys.executable, "-m", "sitebuild", "prepare"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+
+
+def build_site(target: Path, config: Path | None = None, builder: str = "mkdocs") -> subprocess.CompletedProcess:
+    """Run a strict build of ``config`` (default mkdocs.yml) into ``target``; return the finished process.
+
+    Zensical has no output option and writes only inside the config's folder,
+    so ``target`` must lie there; mkdocs.yml takes its site_dir from SITE_DIR.
+    """
+    config = config or ROOT / "mkdocs.yml"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    if builder == "mkdocs":
+        cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(target)]
+    elif builder == "zensical":
+        # --clean: start from an empty cache, so nothing a previous build rendered is reused.
+        cmd = [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(config)]
+        env["SITE_DIR"] = str(target)
+    else:
+        raise ValueError(f"builder must be one of {', '.join(BUILDERS)}; got {builder!r}")
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
 
 
+class SiteBuilds:
+    """Each builder's build of the real site, made once per session on first use."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.dirs: dict[str, Path] = {}
+        self.servers: list = []
+        self.urls: dict[tuple[str, bool], str] = {}
+        self.prepared = False
+
+    def dir(self, builder: str) -> Path:
+        if builder not in self.dirs:
+            if not self.prepared:
+                done = prepare_site()
+                if done.returncode != 0:
+                    pytest.fail(f"python -m sitebuild prepare failed:\n{done.stdout}\n{done.stderr}")
+                self.prepared = True
+            if builder == "zensical":
+                target = ROOT / ".build" / "sites" / f"zensical-{uuid.uuid4().hex[:8]}"
+            else:
+                target = self.tmp_path_factory.mktemp(f"site-{builder}")
+            done = build_site(target, builder=builder)
+            if done.returncode != 0:
+                pytest.fail(f"{builder} build --strict failed:\n{done.stdout}\n{done.stderr}")
+            self.dirs[builder] = target
+        return self.dirs[builder]
+
+    def url(self, builder: str, isolated: bool = False) -> str:
+        if (builder, isolated) not in self.urls:
+            server = _serve(self.dir(builder), isolated=isolated)
+            self.servers.append(server)
+            self.urls[builder, isolated] = f"http://127.0.0.1:{server.server_address[1]}"
+        return self.urls[builder, isolated]
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+        for target in self.dirs.values():
+            if target.is_relative_to(ROOT):
+                shutil.rmtree(target, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def site_dir(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("site")
-    done = build_site(target)
-    if done.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
-    return target
+def sites(tmp_path_factory):
+    builds = SiteBuilds(tmp_path_factory)
+    yield builds
+    builds.close()
+
+
+@pytest.fixture(scope="session")
+def builder(request) -> str:
+    """The builder of the site under test: MkDocs unless a test is marked @on_both_builds."""
+    return getattr(request, "param", "mkdocs")
+
+
+@pytest.fixture(scope="session")
+def site_dir(sites, builder) -> Path:
+    return sites.dir(builder)
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -79,17 +154,13 @@ def _serve(directory: Path, isolated: bool):
 
 
 @pytest.fixture(scope="session")
-def site_url(site_dir):
-    server = _serve(site_dir, isolated=False)
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def site_url(sites, builder) -> str:
+    return sites.url(builder)
 
 
 @pytest.fixture(scope="session")
-def isolated_site_url(site_dir):
-    server = _serve(site_dir, isolated=True)
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def isolated_site_url(sites, builder) -> str:
+    return sites.url(builder, isolated=True)
 
 
 PUBLIC_URL = "https://example.org/encyclopedia/"

@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 
 from instruments import plot
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = ROOT / "pysnippets"
-CHAPTER = ROOT / "docs" / "chapters" / "01-foundations.md"
-INDEX = ROOT / "docs" / "index.md"
+SNIPPETS = ROOT / "pysnippets" / pages.chapter(1).slug
+CHAPTER = pages.source(pages.chapter(1))
 
 
 @pytest.fixture(scope="module")
@@ -345,8 +345,7 @@ def test_instrument_verdict_rule(md):
 
 
 def test_front_page_lists_seven_chapters_and_the_next_link_resolves(md):
-    index = INDEX.read_text()
-    numbers_listed = re.findall(r'^- number: "(\d\d)"$', index, re.M)
-    assert numbers_listed == [f"{k:02d}" for k in range(1, 8)]
-    assert "page: chapters/01-foundations.md" in index
+    chapters = pages.registry().chapters()
+    assert [c.number for c in chapters] == [f"{k:02d}" for k in range(1, 8)]
+    assert chapters[0].published and chapters[0].path == pages.chapter(1).path
     assert "[02 · CNNs](../index.md#chapter-02)" in md

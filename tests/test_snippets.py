@@ -20,10 +20,12 @@ import plotly.graph_objects as go
 import pytest
 
 from instruments import plot
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[1]
-SNIPPETS = ROOT / "pysnippets"
-CHAPTER = ROOT / "docs" / "chapters" / "01-foundations.md"
+PAGE = pages.chapter(1)
+CHAPTER = pages.source(PAGE)
+SNIPPETS = ROOT / "pysnippets" / PAGE.slug  # a page's cells live in pysnippets/<page slug>/
 
 
 def run_cell(path: Path) -> tuple[str, list[dict]]:
@@ -92,7 +94,7 @@ def test_cell_is_deterministic(path):
 def test_every_included_cell_exists_and_every_cell_is_included():
     text = CHAPTER.read_text()
     included = re.findall(r'^--8<-- "([^"]+)"$', text, re.M)
-    assert sorted(included) == sorted(p.name for p in ALL_CELLS)
+    assert sorted(included) == sorted(f"{PAGE.slug}/{p.name}" for p in ALL_CELLS)
     # each include sits directly inside a pycell fence
     for name in included:
         assert re.search(r'```pycell id="[\w-]+" title="[^"]+"\n--8<-- "' + re.escape(name) + '"\n```', text)

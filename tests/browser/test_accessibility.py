@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests import pages
 from tests.conftest import open_local_page
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/chapters/01-foundations/", "/instruments/", "/playground/"]
+PAGES = pages.site_pages()
 
 WAKE_EVERYTHING = """async () => {
   // Instruments and editors load when they come near the viewport: visit each one.

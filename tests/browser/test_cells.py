@@ -17,14 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageProbe, _serve, build_site, open_local_page
+from sitebuild.runtime import PYODIDE_CDN, npm_version
+from tests import pages
+from tests.conftest import PageProbe, _serve, build_site, on_both_builds, open_local_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PLAYGROUND = "/playground/"
 CELL = "#playground-hello"
 BOOT_TIMEOUT_MS = 60_000
-CDN = re.escape("https://cdn.jsdelivr.net/pyodide/v314.0.7/full/")
+CDN = re.escape(PYODIDE_CDN.format(version=npm_version("pyodide")))
 INTERNAL = re.compile(r"_pyodide|pyodide/|pycell_runner|/lib/python3")
 
 
@@ -105,6 +107,7 @@ def test_nothing_of_python_loads_before_the_reader_asks(browser, site_url):
 # ---------------------------------------------------------------- running
 
 
+@on_both_builds
 def test_first_run_shows_progress_then_reproduces_the_static_output(plain):
     page = plain.page
     static = page.locator(f'{CELL} .pycell__output[data-static="true"] .pycell__stdout').inner_text()
@@ -329,8 +332,8 @@ def test_an_edit_of_an_older_original_is_flagged_with_compare(probe, site_url):
 # ---------------------------------------------------------------- with numpy (needs a full distribution)
 
 FULL_DIST = os.environ.get("PYODIDE_FULL_DIST")
-CHAPTER = "/chapters/01-foundations/"
-CHAPTER_CELLS = ["cell-init-variance", "cell-batchnorm-forward", "cell-residual-gradients"]
+CHAPTER = pages.url(pages.chapter(1))
+CHAPTER_CELLS = pages.cell_ids(pages.chapter(1))
 
 
 class DistHandler(http.server.SimpleHTTPRequestHandler):
@@ -376,7 +379,7 @@ def test_chapter_cells_run_with_numpy_from_a_full_distribution(browser, full_dis
     page = probe.page
     try:
         page.goto(full_dist_site + CHAPTER)
-        cell = f"#{cell_id}"
+        cell = f'[id="{cell_id}"]'  # ids start with the page slug, a digit
         page.wait_for_selector(f"{cell}.pycell--enhanced")
         static = page.locator(f'{cell} .pycell__output[data-static="true"]')
         static_text = static.locator(".pycell__stdout").inner_text()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests import pages
+from tests.conftest import on_both_builds
+
 pytestmark = pytest.mark.browser
 
-CHAPTER = "/chapters/01-foundations/"
+CHAPTER = pages.url(pages.chapter(1))
 EQUATIONS = [f"eq-n1-{k}" for k in range(1, 11)]
 
 
@@ -17,6 +20,7 @@ def chapter(probe, site_url):
     return probe
 
 
+@on_both_builds
 def test_every_equation_is_typeset_and_labelled(chapter):
     page = chapter.page
     for anchor in EQUATIONS:
@@ -42,6 +46,7 @@ def test_prose_links_reach_each_equation(chapter):
     assert 0 <= top < 400
 
 
+@on_both_builds
 @pytest.mark.parametrize(
     ("quiz", "right", "wrong"),
     [("#quiz-he-std", "0.125", "0.25"), ("#quiz-bn-value", "0.5", "1")],
@@ -102,12 +107,14 @@ def test_dark_mode_toggles(chapter):
     assert background() != bg_before
 
 
+@on_both_builds
 def test_no_console_errors_and_no_outside_requests(chapter):
     chapter.page.wait_for_load_state("networkidle")
     assert chapter.console_errors == []
     assert chapter.blocked == []
 
 
+@on_both_builds
 def test_axe_reports_no_serious_or_critical_violations(chapter, axe_source):
     page = chapter.page
     page.add_script_tag(content=axe_source)

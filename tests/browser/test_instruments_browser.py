@@ -12,12 +12,13 @@ import math
 import pytest
 
 from tests import instrument_native as native
-from tests.conftest import PageProbe
+from tests import pages
+from tests.conftest import PageProbe, on_both_builds
 
 pytestmark = pytest.mark.browser
 
 GALLERY = "/instruments/"
-CHAPTER = "/chapters/01-foundations/"
+CHAPTER = pages.url(pages.chapter(1))
 DRAWN = [e for e in native.engines() if native.published(e)]
 
 
@@ -133,6 +134,7 @@ def other_value(control: dict, current):
 
 # ---------------------------------------------------------------- drawing and controls
 
+@on_both_builds
 @pytest.mark.parametrize("engine", DRAWN)
 def test_each_control_redraws_to_the_native_values(gallery, engine):
     gallery.ready(engine)
@@ -390,6 +392,50 @@ def test_js_and_python_format_readouts_alike(gallery):
         shown = gallery.page.evaluate(
             "([xs, how]) => xs.map(x => window.encyclopedia.instruments.formatReadout(x, how))", [samples, how])
         assert shown == [format_readout(x, how) for x in samples], how
+
+
+def _setting_cases(spec: dict) -> list[dict]:
+    """URL settings (name -> text) that probe the allowed-values rule from every side."""
+    cases: list[dict] = [{}, {"no_such_control": "1"}]
+    for control in spec["controls"]:
+        values = native.control_values(control)
+        name = control["name"]
+        if control["kind"] == "choice":
+            cases += [{name: values[-1]}, {name: values[0].upper()}, {name: ""}, {name: " " + values[0]}]
+        else:
+            low, high = values[0], values[-1]
+            cases += [{name: repr(v)} for v in values[:: max(1, len(values) // 4)]]
+            cases += [{name: repr(high * (1 + 1e-12))},        # the same value, rounded differently
+                      {name: repr(high * (1 + 1e-7))},         # close, but another value
+                      {name: repr((values[0] + values[1]) / 2)},  # between two grid points
+                      {name: repr(low - 1)}, {name: f"{high:e}"}, {name: "1e"}, {name: "Infinity"},
+                      {name: "0x10"}, {name: ""}, {name: " 1"}, {name: "nan"}]
+    both = {c["name"]: native.control_values(c)[-1] for c in spec["controls"]}
+    cases.append({k: v if isinstance(v, str) else repr(v) for k, v in both.items()})
+    return cases
+
+
+def test_js_frame_keys_follow_the_python_rules(gallery):
+    """instruments.js keeps a copy of the frame-key and allowed-values rules of
+    instruments/_checks.py: for URL settings of every kind, both pick the same frame
+    (the browser falls back to a control's default where Python refuses the value)."""
+    from instruments._checks import frame_key, value_from_text
+
+    for engine in DRAWN:
+        spec = native.spec(engine)
+        for settings in _setting_cases(spec):
+            shown = gallery.page.evaluate(
+                "([spec, s]) => window.encyclopedia.instruments.frameKey(spec, s)", [spec, settings])
+            accepted = {}
+            for control in spec["controls"]:
+                if control["name"] in settings:
+                    value = value_from_text(control, settings[control["name"]])
+                    try:
+                        frame_key(spec, {control["name"]: value})
+                        accepted[control["name"]] = value
+                    except ValueError:
+                        pass  # the browser shows the default for this control
+            assert shown == frame_key(spec, accepted), (engine, settings)
 
 
 def test_touch_on_a_phone(browser, site_url):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_cells import CELL, PLAYGROUND, open_page, run_code, runs, set_code, wait_for_run
+from tests import pages
 from tests.conftest import _serve, open_local_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHAPTER = "/chapters/01-foundations/"
+CHAPTER = pages.url(pages.chapter(1))
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Where the lab tests find the lab pages, their cells and their cards, and how they run a cell.
 
-Pages come from the site's navigation (the "Labs" section of mkdocs.yml), so
-adding or renaming a lab needs no test edit. A cell is run the way the build
+Pages come from the content registry (``content.yml``, through tests/pages.py),
+so adding or renaming a lab needs no test edit. A cell is run the way the build
 and the browser run it: its own source, as ``__main__``, stdout captured;
 "editing" a cell means replacing one literal in that source, as a reader would.
 """
@@ -17,10 +17,10 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from instruments import plot
+from sitebuild import content
 from sitebuild.predict import Card, parse_card
+from tests import pages
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -30,42 +30,31 @@ OPTION = re.compile(r'(\w+)="([^"]*)"')
 INCLUDE = re.compile(r'^--8<-- "([^"]+)"$', re.M)
 
 
-class _IgnoreTags(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its Python tags."""
-
-
-_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
-def _nav_section(title: str) -> list[str]:
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
-    for item in nav:
-        if isinstance(item, dict) and title in item:
-            entries = []
-            for entry in item[title]:
-                entries.extend(entry.values() if isinstance(entry, dict) else [entry])
-            return entries
-    raise AssertionError(f"no {title!r} section in mkdocs.yml's nav")
+def _labs() -> list:
+    published = [p for p in pages.registry().pages("lab") if p.published]
+    return sorted(published, key=lambda p: int(p.number))
 
 
 def labs_index() -> str:
-    """Docs path of the labs' landing page."""
-    return next(p for p in _nav_section("Labs") if p.endswith("index.md"))
+    """Docs path of the labs' landing page: the index page of the part the labs belong to."""
+    parts = {lab.part for lab in _labs()}
+    assert len(parts) == 1, f"the labs should form one part; found {parts}"
+    (index,) = [p for p in pages.registry().pages("index") if p.part in parts]
+    return index.path
 
 
 def lab_pages() -> list[str]:
-    """Docs paths of the lab pages, in navigation order (the index excluded)."""
-    return [p for p in _nav_section("Labs") if not p.endswith("index.md")]
+    """Docs paths of the published lab pages, in the registry's order."""
+    return [lab.path for lab in _labs()]
 
 
 def slug(page: str) -> str:
-    return Path(page).stem
+    return content.slug_of(page)
 
 
 def url(page: str) -> str:
-    """'labs/variance-walk.md' -> '/labs/variance-walk/'; an index page -> its folder."""
-    stem = page[: -len(".md")]
-    return "/" + (stem[: -len("index")] if stem.endswith("index") else stem + "/")
+    """'labs/variance-walk.md' -> '/labs/variance-walk/'."""
+    return pages.url(page)
 
 
 def text(page: str) -> str:

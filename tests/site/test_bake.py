@@ -9,7 +9,8 @@ import random
 import pytest
 
 from sitebuild import bake, cache
-from sitebuild.instrument_panel import default_key, format_readout, render_panel
+from instruments._checks import frame_key
+from sitebuild.instrument_panel import format_readout, render_panel
 
 PUBLISHED = [name for name in bake.engine_names() if bake.engine_exists(name)]
 CHEAP = "residual_flow"  # the quickest engine to bake, for the cache tests
@@ -75,7 +76,7 @@ def test_baked_frames_equal_the_engine_frames(baked, name):
     engine = load_engine(name)
     data = baked[name]
     rng = random.Random(0)
-    keys = [default_key(engine.SPEC), *rng.sample(sorted(data["frames"]), 3)]
+    keys = [frame_key(engine.SPEC), *rng.sample(sorted(data["frames"]), 3)]
     for key in keys:
         indices = [int(i) for i in key.split("|")]
         controls = {}

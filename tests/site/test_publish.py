@@ -12,6 +12,7 @@ import pytest
 
 from sitebuild import hosting
 from sitebuild.publish import MIN_SAVING, public_url
+from tests.pages import chapter, url
 from tests.conftest import PUBLIC_URL, ROOT
 from tests.static_host import ConflictingRules, Rule, headers_for, parse_headers_file
 
@@ -19,12 +20,12 @@ LOCAL_URL = "http://127.0.0.1:8000/"
 CANONICAL = re.compile(r'<link rel="canonical" href="([^"]+)"')
 # The big files a reader's browser downloads: Pyodide, Plotly, the editor, a chapter, baked data, Material's CSS.
 BIG_FILES = [
-    "assets/vendor/pyodide/pyodide.asm.wasm",
-    "assets/vendor/pyodide/pyodide.asm.mjs",
-    "assets/vendor/plotly/plotly-basic.min.js",
-    "assets/vendor/editor.js",
-    "assets/instruments/init_explorer.json",
-    "chapters/01-foundations/index.html",
+    "assets/generated/vendor/pyodide/pyodide.asm.wasm",
+    "assets/generated/vendor/pyodide/pyodide.asm.mjs",
+    "assets/generated/vendor/plotly/plotly-basic.min.js",
+    "assets/generated/vendor/editor.js",
+    "assets/generated/instruments/init_explorer.json",
+    url(chapter(1)).lstrip("/") + "index.html",
 ]
 
 
@@ -56,8 +57,8 @@ def test_a_public_build_names_its_address_in_the_sitemap_and_canonical_links(pub
 def test_the_local_build_keeps_the_local_address(site_dir):
     pages = page_urls(site_dir, LOCAL_URL)
     assert sitemap_locations(site_dir) == set(pages.values())
-    chapter = site_dir / "chapters" / "01-foundations" / "index.html"
-    assert CANONICAL.findall(chapter.read_text(encoding="utf-8")) == [pages[chapter]]
+    chapter_page = site_dir / url(chapter(1)).lstrip("/") / "index.html"
+    assert CANONICAL.findall(chapter_page.read_text(encoding="utf-8")) == [pages[chapter_page]]
     assert not (site_dir / "_headers").exists()  # host files are the publish step's, not every build's
 
 
@@ -125,7 +126,7 @@ def test_every_path_is_isolated_and_has_exactly_one_cache_policy(published_site,
 def test_html_is_revalidated_and_only_fingerprinted_files_are_kept_for_a_year(published_site, rules):
     paths = served_paths(published_site)
     html = [p for p in paths if p.endswith(("/", ".html"))]
-    assert "/" in html and "/chapters/01-foundations/" in html
+    assert "/" in html and url(chapter(1)) in html
     assert {headers_for(rules, p)["cache-control"] for p in html} == {"public, max-age=0, must-revalidate"}
     # Material names its bundles by content hash; nothing else we serve changes its name when it changes.
     material_bundles = [p for p in paths if re.fullmatch(r"/assets/(javascripts|stylesheets)/(workers/)?\w+\.[0-9a-f]{8}\.min\.(js|css)", p)]
@@ -150,10 +151,10 @@ def fetch(url: str):
 
 
 @pytest.mark.parametrize("path, content_type", [
-    ("/assets/vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
-    ("/assets/vendor/pyodide/pyodide.mjs", "text/javascript"),
-    ("/assets/instruments/init_explorer.json", "application/json"),
-    ("/assets/vendor/pyodide/pyodide-lock.json", "application/json"),
+    ("/assets/generated/vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
+    ("/assets/generated/vendor/pyodide/pyodide.mjs", "text/javascript"),
+    ("/assets/generated/instruments/init_explorer.json", "application/json"),
+    ("/assets/generated/vendor/pyodide/pyodide-lock.json", "application/json"),
 ])
 def test_the_shipped_rules_give_wasm_mjs_and_data_their_types(published_host_url, path, content_type):
     assert fetch(published_host_url + path)["Content-Type"] == content_type

@@ -54,14 +54,40 @@
     return control.unit ? `${value} ${control.unit}` : value;
   }
 
-  function sameValue(a, b) {
-    if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a));
-    return String(a) === String(b);
+  // ------------------------------------------------------ frame keys and allowed values
+  // A copy of the rules in instruments/_checks.py (value_from_text, same_value,
+  // value_index, frame_key); tests/site/test_instrument_rules.py checks they agree.
+  const NUMBER_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+  const SAME_VALUE_TOLERANCE = 1e-9;
+
+  function sameValue(allowed, value) {
+    if (typeof allowed === "number" && typeof value === "number") {
+      return Math.abs(allowed - value) <= SAME_VALUE_TOLERANCE * Math.max(1, Math.abs(allowed));
+    }
+    return typeof allowed === "string" && allowed === value;
   }
 
   function indexOfValue(control, value) {
     return controlValues(control).findIndex((v) => sameValue(v, value));
   }
+
+  function valueFromText(control, text) {
+    if (control.kind === "choice") return text;
+    return NUMBER_TEXT.test(text) ? Number(text) : null;
+  }
+
+  // Each control's value index for settings read from the URL (name -> text);
+  // a missing or disallowed value falls back to the control's default.
+  function settingIndices(spec, settings) {
+    return spec.controls.map((control) => {
+      const fallback = Math.max(0, indexOfValue(control, control.default));
+      const text = settings ? settings[control.name] : undefined;
+      const found = typeof text === "string" ? indexOfValue(control, valueFromText(control, text)) : -1;
+      return found >= 0 ? found : fallback;
+    });
+  }
+
+  const frameKey = (indices) => indices.join("|");
 
   // ---------------------------------------------------------------- URL state
   // "#init_explorer:init=he,width=64;residual_flow:gain=0.8" — one part per
@@ -92,16 +118,7 @@
   }
 
   function applySettings(inst, settings) {
-    inst.spec.controls.forEach((control, i) => {
-      let index = inst.defaults[i];
-      const raw = settings ? settings[control.name] : undefined;
-      if (typeof raw === "string") {
-        const wanted = control.kind === "slider" ? Number(raw) : raw;
-        const found = raw === "" ? -1 : indexOfValue(control, wanted);
-        if (found >= 0) index = found;
-      }
-      inst.indices[i] = index;
-    });
+    inst.indices = settingIndices(inst.spec, settings);
   }
 
   function statePart(inst) {
@@ -269,7 +286,7 @@
   }
 
   function draw(inst) {
-    const key = inst.indices.join("|");
+    const key = frameKey(inst.indices);
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
     const { data, layout } = figure(inst, frame);
@@ -388,7 +405,7 @@
 
   // ---------------------------------------------------------------- lifecycle
   function loadData(panel) {
-    const url = new URL(`../instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
+    const url = new URL(`../generated/instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
     if (panel.dataset.version) url.searchParams.set("v", panel.dataset.version);
     if (!dataByUrl.has(url.href)) {
       const request = fetch(url.href).then((response) => {
@@ -430,8 +447,7 @@
       // ResizeObserver below follows the container, so Plotly's own window listener is redundant.
       config: Object.assign({}, site.plotConfig, { displayModeBar: false, responsive: false }),
     };
-    inst.defaults = inst.spec.controls.map((c) => Math.max(0, indexOfValue(c, c.default)));
-    inst.indices = inst.defaults.slice();
+    inst.defaults = settingIndices(inst.spec, null);
     const state = fragmentState(location.hash);
     applySettings(inst, state && state.get(inst.engine));
     panel.querySelectorAll(".instrument__readout").forEach((row) => {
@@ -512,6 +528,7 @@
   site.instruments = {
     formatReadout,
     fragmentState,
+    frameKey: (spec, settings) => frameKey(settingIndices(spec, settings)),
     settled(panel) {
       const inst = [...live].find((i) => i.panel === panel);
       return inst ? Promise.resolve(inst.drawing) : Promise.reject(new Error("instrument not enhanced"));

@@ -9,7 +9,7 @@
   function bundleUrl() {
     // Resolve against this script's own URL so it works at any page depth.
     const me = document.querySelector('script[src*="assets/js/plotly-loader.js"]');
-    return new URL("../vendor/plotly/plotly-basic.min.js", me ? me.src : location.href).href;
+    return new URL("../generated/vendor/plotly/plotly-basic.min.js", me ? me.src : location.href).href;
   }
 
   site.loadPlotly = function () {

@@ -81,9 +81,9 @@
         };
         worker.postMessage({
           type: "boot",
-          indexURL: assetUrl("../vendor/pyodide/"),
+          indexURL: assetUrl("../generated/vendor/pyodide/"),
           packageBaseUrl: packageBaseUrl(),
-          pythonBase: assetUrl("../py/"),
+          pythonBase: assetUrl("../generated/py/"),
           interruptBuffer: this.interrupt,
         });
       });
@@ -221,7 +221,7 @@
   let editorModule = null;
   function loadEditorModule() {
     if (!editorModule) {
-      editorModule = import(assetUrl("../vendor/editor.js"));
+      editorModule = import(assetUrl("../generated/vendor/editor.js"));
       editorModule.catch(() => (editorModule = null)); // allow a later retry
     }
     return editorModule;

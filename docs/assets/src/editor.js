@@ -1,6 +1,6 @@
-// The cell editor: CodeMirror 6 with Python, bundled by esbuild into
-// assets/vendor/editor.js and imported lazily by pycells.js, so pages that
-// never show an editor never pay for it.
+// The cell editor: CodeMirror 6 with Python, bundled by esbuild (the prepare
+// step) into assets/generated/vendor/editor.js and imported lazily by
+// pycells.js, so pages that never show an editor never pay for it.
 import { EditorState } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, highlightActiveLineGutter,
