@@ -190,13 +190,19 @@ def render_card(card: Card, markdown_to_html) -> str:
         fails_data = f' data-fails-first="{card.fails_first_answer}"'
     verdict += "</p>"
     cell = render_cell(f"{card.id}-run", card.title, source)
+    config_html, explanation_html = markdown_to_html(card.config_md), markdown_to_html(card.explanation_md)
+    for part in (config_html, explanation_html, questions):
+        for href in re.findall(r'href="([^"]*)"', part):
+            if not href.startswith("#"):
+                # MkDocs leaves a fence's links as written, Zensical rewrites them: only in-page anchors agree.
+                raise CardError(f"card {card.id!r} links to {href}; link to other pages from the prose around the card")
     return (
         f'<div class="admonition predict" id="{esc(card.id)}" data-outcome="{card.outcome}"{fails_data}>'
         f'<p class="admonition-title">{esc(STRINGS["card_kicker"])} · {esc(card.title)}</p>'
-        f'<div class="predict__config">{markdown_to_html(card.config_md)}</div>'
+        f'<div class="predict__config">{config_html}</div>'
         f'<div class="predict__questions">{questions}</div>'
         f'<details class="predict__answer"><summary>{esc(STRINGS["answer_summary"])}</summary>'
-        f'{verdict}<div class="predict__explanation">{markdown_to_html(card.explanation_md)}</div>{cell}</details>'
+        f'{verdict}<div class="predict__explanation">{explanation_html}</div>{cell}</details>'
         f'<script type="application/json" class="predict__strings">{strings_json()}</script>'
         f"</div>"
     )

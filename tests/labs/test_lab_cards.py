@@ -301,3 +301,14 @@ def test_a_card_whose_run_disagrees_stops_the_build():
 def test_malformed_cards_are_refused_with_a_reason(source, options, message):
     with pytest.raises(CardError, match=message):
         parse_card(source, options)
+
+
+def test_a_card_linking_to_another_page_stops_the_build():
+    """Builders disagree on links inside a fence's HTML; only in-page anchors are safe."""
+    from sitebuild.fences import _inner_markdown
+    from sitebuild.predict import render_card
+
+    _, card = CARDS[0]
+    with pytest.raises(CardError, match="links to"):
+        render_card(replace(card, explanation_md="See [the chapter](../chapters/01-foundations.md#s1-2)."), _inner_markdown)
+    assert 'href="#eq-x"' in render_card(replace(card, explanation_md="See [EQ](#eq-x)."), _inner_markdown)
