@@ -258,7 +258,7 @@ def test_residual_without_norm_card_fails_forward_by_doubling_each_block():
 def test_the_all_tools_card_keeps_falling_for_forty_steps():
     """The card runs 6 steps in the browser and says the answer holds for 40."""
     _, card = card_by_id("residual-depth-card-everything")
-    for seed in range(4):
+    for seed in SEEDS:
         _, result = run_card(card, seed, **{"STEPS = 6": "STEPS = 40"})
         assert_outcome("trains", result)
         assert max(rises(result.losses)) < 0                  # every step lowers the loss

@@ -192,7 +192,7 @@ def test_gelu_walk_spread_over_forty_seeds():
     scaled, he = namespace["finals"]["gelu-scaled"], namespace["finals"]["he"]
     assert 8 <= min(scaled) and max(scaled) <= 350 and 55 <= statistics.median(scaled) <= 90
     mentioned(page_with_cell("init-ablation-gelu-walk"), "between about 10 and 320 (median about 70) over 40 seeds")
-    inside = sum(1e-8 <= v <= 1e-3 for v in he)
+    inside = sum(1e-7 <= v <= 1e-3 for v in he)
     assert inside >= 0.75 * len(he) and max(he) > 1e-3     # mostly small; now and then one stays large
 
 
