@@ -88,7 +88,7 @@ STRINGS = {
 
 SECTION = re.compile(r"^---\s*(what fails first|explanation)\s*---\s*$", re.M | re.I)
 CHOICE = re.compile(r"^\((x| )\)\s+(.+)$", re.I)
-PREDICT_FENCE = re.compile(r'^```predict\b([^\n]*)$', re.M)
+PREDICT_FENCE = re.compile(r"^```predict\b([^\n]*)\n(.*?)^```\s*$", re.M | re.S)
 OPTION = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -217,13 +217,10 @@ def markdown_inline(text: str, markdown_to_html) -> str:
 # ------------------------------------------------------------------ the record
 
 
-def cards_in(page: Path) -> list[tuple[str, str]]:
-    """(id, title) of every card declared on a Markdown page, in order."""
-    cards = []
-    for match in PREDICT_FENCE.finditer(page.read_text(encoding="utf-8")):
-        options = dict(OPTION.findall(match.group(1)))
-        cards.append((options.get("id", ""), options.get("title", "")))
-    return cards
+def cards_in(page: Path) -> list[Card]:
+    """Every card declared on a Markdown page, in order."""
+    return [parse_card(body, dict(OPTION.findall(options)))
+            for options, body in PREDICT_FENCE.findall(page.read_text(encoding="utf-8"))]
 
 
 def render_record(registry: content.Registry, here: str, language: str, docs_dir: Path) -> str:
@@ -243,11 +240,12 @@ def render_record(registry: content.Registry, here: str, language: str, docs_dir
             raise CardError(f"{lab.path} has no ```predict cards")
         link = content.relative_url(here, lab.path)
         items = "".join(
-            f'<li class="predict-record__card" data-card="{esc(card_id)}">'
-            f'<a href="{esc(link)}#{esc(card_id)}">{esc(title)}</a> '
+            f'<li class="predict-record__card" data-card="{esc(card.id)}" data-outcome="{card.outcome}"'
+            + (f' data-fails-first="{card.fails_first_answer}"' if card.fails_first else "") + ">"
+            f'<a href="{esc(link)}#{esc(card.id)}">{esc(card.title)}</a> '
             f'<span class="predict-record__status"></span></li>'
-            for card_id, title in cards)
-        ids += [card_id for card_id, _ in cards]
+            for card in cards)
+        ids += [card.id for card in cards]
         name = STRINGS["record_lab"].format(number=lab.number, title=lab.text("title", language))
         groups.append(f'<li><span class="predict-record__lab">{esc(name)}</span>'
                       f'<ul class="predict-record__cards">{items}</ul></li>')

@@ -229,3 +229,25 @@ def test_axe_finds_nothing_serious_before_and_after_a_reveal(browser, site_url, 
         assert probe.blocked == []
     finally:
         context.close()
+
+
+def test_a_stored_prediction_is_judged_against_the_card_as_it_is_now(lab, site_url):
+    """A record's own verdict is not trusted: a revised card re-judges old picks,
+    and a card that now asks a question the record lacks asks again."""
+    page = lab(url(FIRST_PAGE))
+    wrong = wrong_outcome(FIRST)
+    picks = {"outcome": wrong, **({"fails-first": str(FIRST.fails_first_answer)} if FIRST.fails_first else {})}
+    stale = {"version": 1, "cards": {FIRST.id: {"picks": picks, "right": True, "skipped": False, "at": 0}}}
+    page.evaluate("r => localStorage.setItem('encyclopedia:predictions', JSON.stringify(r))", stale)
+    page.reload()
+    page.wait_for_selector(".predict--enhanced")
+    assert page.locator(f"#{FIRST.id}").get_attribute("data-result") == "wrong"
+    page.goto(site_url + INDEX)
+    assert page.locator(".predict-record__summary").inner_text().startswith(
+        STRINGS["record_summary"].format(right=0, made=1))
+    if FIRST.fails_first:
+        missing = {"version": 1, "cards": {FIRST.id: {"picks": {"outcome": FIRST.outcome}, "right": True,
+                                                       "skipped": False, "at": 0}}}
+        page.evaluate("r => localStorage.setItem('encyclopedia:predictions', JSON.stringify(r))", missing)
+        lab(url(FIRST_PAGE))
+        assert page.locator(f"#{FIRST.id} details.predict__answer").is_hidden()

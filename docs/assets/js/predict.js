@@ -107,7 +107,13 @@
       }));
       this.build();
       const saved = Record.get(this.id);
-      if (saved) this.reveal(saved, { focus: false });
+      if (saved && (saved.skipped || this.questions.every((q) => saved.picks && saved.picks[q.key] != null))) {
+        this.reveal(saved, { focus: false });
+      } // a record missing an answer the card now asks for is asked again
+    }
+
+    judge(picks) {
+      return this.questions.every((q) => picks[q.key] === q.correct);
     }
 
     build() {
@@ -155,8 +161,7 @@
         this.status.textContent = t("pick_each");
         return;
       }
-      const right = this.questions.every((q) => picks[q.key] === q.correct);
-      const entry = { picks, right, skipped: false, at: Date.now() };
+      const entry = { picks, right: this.judge(picks), skipped: false, at: Date.now() };
       Record.put(this.id, entry);
       this.reveal(entry, { focus: true });
     }
@@ -197,7 +202,8 @@
       this.form.querySelectorAll("fieldset").forEach((fieldset) => (fieldset.disabled = true));
       this.buttons.hidden = true;
       this.status.textContent = "";
-      this.root.dataset.result = entry.skipped ? "skipped" : entry.right ? "right" : "wrong";
+      // Judged against the card as it is now, should its answer have been revised since.
+      this.root.dataset.result = entry.skipped ? "skipped" : this.judge(entry.picks || {}) ? "right" : "wrong";
       this.answer.hidden = false;
       this.answer.open = true;
       if (focus) this.verdict.focus();
@@ -230,10 +236,14 @@
       let made = 0, right = 0, skipped = 0;
       for (const item of this.items) {
         const entry = record[item.dataset.card];
-        const status = !entry ? "open" : entry.skipped ? "skipped" : entry.right ? "right" : "wrong";
-        if (entry && entry.skipped) skipped += 1;
+        const picks = (entry && entry.picks) || {};
+        // The list carries each card's answers, so a revised card is judged as it is now.
+        const correct = { outcome: item.dataset.outcome, "fails-first": item.dataset.failsFirst };
+        const isRight = Object.entries(correct).every(([key, value]) => value === undefined || picks[key] === value);
+        const status = !entry ? "open" : entry.skipped ? "skipped" : isRight ? "right" : "wrong";
+        if (status === "skipped") skipped += 1;
         else if (entry) made += 1;
-        if (entry && entry.right && !entry.skipped) right += 1;
+        if (status === "right") right += 1;
         item.dataset.status = status;
         item.querySelector(".predict-record__status").textContent = t(`status_${status}`);
       }
