@@ -11,10 +11,33 @@ where zhat_l standardises z_l with the mini-batch mean and biased variance
 (EQ N1.6, training-mode statistics). The output is a linear read-out and the
 loss is half the mean squared error.
 
-A run *diverges* when any recorded loss is not finite, or when the loss after
-the last step is above the loss before the first step. The stable learning
-rate ceiling (no BN) is the largest rate of the sweep whose no-BN run does not
-diverge at the chosen depth.
+Every run ends in one of four outcomes. The yardstick is the best constant
+predictor: predicting the target's mean for every input scores ½·Var(y).
+The checks are made in this order:
+
+    1. diverged   some loss is not finite, or the final loss is above the
+                  initial loss;
+    2. collapsed  the network has died: after the last step some hidden layer
+                  has no unit whose output varies across the batch, or the
+                  predictions' spread (standard deviation over the batch) is
+                  below SPREAD_FLOOR = 10% of the target's. It then predicts
+                  (nearly) one number for every input, so it can do no better
+                  than the constant predictor;
+    3. trains     the final loss is at most TRAINED_FRACTION = ½ of ½·Var(y):
+                  the network explains at least half of the target's variance;
+    4. diverged   the loss rose above its initial value at some step and the
+                  run did not recover to train (a run that overshoots once and
+                  then trains, which happens near the edge, passed check 3);
+    5. too slow   none of these: finite, alive, never worse than at the start,
+                  but still above the bar of check 3 after the last step.
+
+Checks 2 and 3 cannot both pass: predictions whose spread is below 10% of the
+target's leave a loss of at least ½·(1 − 0.1)²·Var(y), 0.81 of the constant
+predictor's, well above the bar of ½ of it.
+
+The stable learning-rate ceiling at a depth is the largest rate of the sweep
+such that neither it nor any smaller rate diverges or collapses: every rate at
+or below the ceiling trains or is merely too slow.
 
 Forward and backward passes are written out by hand; the tests compare the
 gradients of every parameter with central finite differences.
@@ -48,8 +71,9 @@ BN_EPS = 1e-5
 # small. Learning the offset makes the first updates large and aligned: every
 # layer's gradient pushes the same output, so the rate at which they overshoot
 # falls as layers are added. That depth dependence is what the instrument
-# shows. (With a centred target, overshooting runs tend to kill their ReLUs
-# and settle at the mean, which the divergence rule cannot tell from success.)
+# shows. Batch norm re-centres every layer, so in the BN network only the
+# read-out can move the output's mean: it learns the offset more slowly, which
+# is why it ends far higher than the plain network at the smallest rates.
 TARGET_MEAN = 10.0
 READOUT_GAIN = 0.1     # read-out weight std is READOUT_GAIN / sqrt(WIDTH)
 TASK_SEED = 7          # data; fixed so every setting sees the same task
@@ -58,9 +82,9 @@ WEIGHT_SEED = 0        # initial weights of the instrument's networks
 DEPTHS = tuple(range(2, 21, 2))
 # 20 rates, evenly spaced in log10 from 1e-3 to 3.
 LEARNING_RATES = tuple(float(f"{10 ** (-3 + i * math.log10(3000) / 19):.4g}") for i in range(20))
-# The reader starts where both runs still descend at the default depth of 10,
-# one step below the rate at which the run without batch norm breaks.
-DEFAULT_LEARNING_RATE = LEARNING_RATES[5]
+# The reader starts at the no-BN ceiling of the default depth 10: both runs
+# are stable there, and one step up the run without batch norm diverges.
+DEFAULT_LEARNING_RATE = LEARNING_RATES[4]
 MAX_DEPTH = 50
 MAX_STEPS = 1000
 LR_RANGE = (1e-6, 100.0)
@@ -75,6 +99,54 @@ def make_task(seed: int = TASK_SEED) -> tuple[np.ndarray, np.ndarray]:
     y = np.sin(2.0 * projected[:, :1]) + projected[:, 1:] ** 2
     y = TARGET_MEAN + (y - y.mean()) / y.std()
     return x, y
+
+
+# ---------------------------------------------------------------- outcomes
+
+def best_constant_loss(y: np.ndarray) -> float:
+    """½·Var(y): half the mean squared error of predicting mean(y) for every
+    input, the lowest loss any constant prediction can reach."""
+    return 0.5 * float(np.var(y))
+
+
+TRAINED_FRACTION = 0.5   # trains: final loss <= this fraction of best_constant_loss
+SPREAD_FLOOR = 0.1       # collapsed: prediction std < this fraction of the target's
+_TARGET = make_task()[1]
+CONSTANT_LOSS = best_constant_loss(_TARGET)
+TARGET_STD = float(np.std(_TARGET))
+
+# The one place where outcomes become words for the reader: the rest of the
+# module uses the keys.
+OUTCOMES = {
+    "trains": "trains",
+    "too_slow": "too slow",
+    "collapsed": "collapsed",
+    "diverged": "diverged",
+}
+FAILURES = ("collapsed", "diverged")
+MARK_LABELS = {
+    "diverged": "diverged at step {step}",
+    "collapsed": "collapsed: constant output",
+    "off_chart": "off the chart at step {step}",
+}
+
+
+def classify(losses: list[float], live_units: int, prediction_spread: float) -> str:
+    """The outcome key of one run, by the rules in the module docstring."""
+    if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
+        return "diverged"
+    if live_units == 0 or prediction_spread < SPREAD_FLOOR * TARGET_STD:
+        return "collapsed"
+    if losses[-1] <= TRAINED_FRACTION * CONSTANT_LOSS:
+        return "trains"
+    if max(losses) > losses[0]:
+        return "diverged"
+    return "too_slow"
+
+
+def first_bad_step(losses: list[float]) -> int | None:
+    """The first step whose loss is not finite or above the initial loss."""
+    return next((i for i, v in enumerate(losses) if not math.isfinite(v) or v > losses[0]), None)
 
 
 # ---------------------------------------------------------------- the network
@@ -145,14 +217,8 @@ def batch_norm_backward(d_out: np.ndarray, gamma: np.ndarray, cache):
     return d_z, d_gamma, d_beta
 
 
-def loss_and_grads(
-    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, depth: int, use_bn: bool
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Half mean squared error and its gradient for every trainable parameter.
-
-    Works on one network (2-D weights, scalar loss) or on a stack of networks
-    (a leading axis on every parameter, one loss per network).
-    """
+def forward(params: dict[str, np.ndarray], x: np.ndarray, depth: int, use_bn: bool):
+    """The prediction, and per layer (input h, pre-activation a, BN cache) for backward."""
     h = x
     caches = []
     for layer in range(1, depth + 1):
@@ -163,14 +229,26 @@ def loss_and_grads(
             a, bn_cache = z + params[f"b{layer}"], None
         caches.append((h, a, bn_cache))
         h = np.maximum(a, 0.0)
-    prediction = h @ params["W_out"] + params["b_out"]
+    return h @ params["W_out"] + params["b_out"], caches
+
+
+def loss_and_grads(
+    params: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray, depth: int, use_bn: bool
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Half mean squared error and its gradient for every trainable parameter.
+
+    Works on one network (2-D weights, scalar loss) or on a stack of networks
+    (a leading axis on every parameter, one loss per network).
+    """
+    prediction, caches = forward(params, x, depth, use_bn)
     error = prediction - y
     m = x.shape[-2]
     loss = 0.5 * np.mean(error * error, axis=(-2, -1))
 
     grads: dict[str, np.ndarray] = {}
     d_pred = error / m
-    grads["W_out"] = _transpose(h) @ d_pred
+    h_last = np.maximum(caches[-1][1], 0.0)
+    grads["W_out"] = _transpose(h_last) @ d_pred
     grads["b_out"] = _batch_sum(d_pred)
     d_h = d_pred @ _transpose(params["W_out"])
     for layer in range(depth, 0, -1):
@@ -189,6 +267,24 @@ def loss_and_grads(
     return loss, grads
 
 
+def health(params: dict[str, np.ndarray], x: np.ndarray, depth: int, use_bn: bool):
+    """Live units and prediction spread: is the network still alive?
+
+    A unit is live when its output varies across the batch. A dead ReLU (zero
+    for every example) is not live, and neither is a unit fed only by dead
+    units: it outputs the same number for every input. Returns the fewest
+    live units of any hidden layer and the standard deviation of the
+    predictions over the batch (one of each per network on a stack).
+    """
+    prediction, caches = forward(params, x, depth, use_bn)
+    fewest = None
+    for _, a, _ in caches:
+        h = np.maximum(a, 0.0)
+        live = np.sum(h.max(axis=-2) > h.min(axis=-2), axis=-1)
+        fewest = live if fewest is None else np.minimum(fewest, live)
+    return fewest, np.std(prediction, axis=(-2, -1))
+
+
 # ---------------------------------------------------------------- training
 
 @dataclass
@@ -197,23 +293,18 @@ class TrainResult:
     learning_rate: float
     use_bn: bool
     losses: list[float]              # loss before step 1, ..., loss after the last step
-    diverged: bool
-    diverged_at_step: int | None     # first step whose loss is not finite
+    outcome: str                     # a key of OUTCOMES
+    live_units: int                  # fewest live units in any hidden layer, at the end
+    prediction_spread: float         # std of the final predictions over the batch
+    first_bad_step: int | None       # first step whose loss is not finite or above the initial
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def is_diverged(losses: list[float]) -> bool:
-    """Diverged = some loss is not finite, or the final loss exceeds the initial."""
-    if not all(math.isfinite(v) for v in losses):
-        return True
-    return losses[-1] > losses[0]
-
-
 @functools.lru_cache(maxsize=256)
-def _sweep_losses(depth: int, learning_rates: tuple[float, ...], use_bn: bool,
-                  steps: int, seed: int) -> tuple[tuple[float, ...], ...]:
+def _sweep_runs(depth: int, learning_rates: tuple[float, ...], use_bn: bool,
+                steps: int, seed: int) -> tuple[tuple[tuple[float, ...], int, float], ...]:
     # One stack of identical networks, one learning rate each: the same
     # arithmetic as separate runs, with a twentieth of the Python overhead.
     # Cached because the ceiling readout needs the whole sweep at one depth;
@@ -224,22 +315,26 @@ def _sweep_losses(depth: int, learning_rates: tuple[float, ...], use_bn: bool,
     names = trainable_names(depth, use_bn)
     params = {n: np.repeat(p[np.newaxis], count, axis=0) for n, p in init_params(depth, seed).items()
               if n in names}
-    history = np.empty((steps + 1, count))
+    running = np.arange(count)              # which runs of the sweep are still on the stack
+    history = np.full((steps + 1, count), np.nan)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for step in range(steps):
-            history[step], grads = loss_and_grads(params, x, y, depth, use_bn)
+        for step in range(steps + 1):
+            losses, grads = loss_and_grads(params, x, y, depth, use_bn)
+            history[step, running] = losses
+            # Once a loss is inf or nan the run is over: it leaves the stack
+            # and reports nothing after that step.
+            finite = np.isfinite(losses)
+            running, rates = running[finite], rates[finite]
+            params = {n: p[finite] for n, p in params.items()}
+            if step == steps or running.size == 0:
+                break
             for name in names:
-                params[name] = params[name] - rates * grads[name]
-        history[steps] = loss_and_grads(params, x, y, depth, use_bn)[0]
-    runs = []
-    for losses in history.T:
-        losses = [float(v) for v in losses]
-        first_bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-        if first_bad is not None:
-            # once a loss is inf or nan the run is over: report nothing after it
-            losses[first_bad:] = [float("nan")] * (len(losses) - first_bad)
-        runs.append(tuple(losses))
-    return tuple(runs)
+                params[name] = params[name] - rates * grads[name][finite]
+        live_units, spread = np.zeros(count, dtype=int), np.full(count, np.nan)
+        if running.size:
+            live_units[running], spread[running] = health(params, x, depth, use_bn)
+    return tuple((tuple(float(v) for v in losses), int(live), float(sd))
+                 for losses, live, sd in zip(history.T, live_units, spread))
 
 
 def _validate_run(depth, learning_rates, use_bn, steps, seed):
@@ -255,10 +350,10 @@ def sweep(depth: int = 10, learning_rates=LEARNING_RATES, use_bn: bool = False,
     """Gradient descent on the fixed task, one run per learning rate."""
     depth, rates, use_bn, steps, seed = _validate_run(depth, learning_rates, use_bn, steps, seed)
     results = []
-    for lr, losses in zip(rates, _sweep_losses(depth, rates, use_bn, steps, seed)):
+    for lr, (losses, live, spread) in zip(rates, _sweep_runs(depth, rates, use_bn, steps, seed)):
         losses = list(losses)
-        first_bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-        results.append(TrainResult(depth, lr, use_bn, losses, is_diverged(losses), first_bad))
+        results.append(TrainResult(depth, lr, use_bn, losses, classify(losses, live, spread),
+                                   live, spread, first_bad_step(losses)))
     return results
 
 
@@ -271,10 +366,18 @@ def train(depth: int = 10, learning_rate: float = 0.01, use_bn: bool = False,
 
 
 def stable_ceiling(depth: int, learning_rates=LEARNING_RATES, steps: int = STEPS,
-                   seed: int = WEIGHT_SEED) -> float | None:
-    """Largest rate in ``learning_rates`` whose no-BN run does not diverge."""
-    stable = [r.learning_rate for r in sweep(depth, learning_rates, False, steps, seed) if not r.diverged]
-    return max(stable) if stable else None
+                   seed: int = WEIGHT_SEED, use_bn: bool = False) -> float | None:
+    """Largest rate such that no rate at or below it diverges or collapses.
+
+    Returns None when even the smallest rate fails.
+    """
+    runs = sorted(sweep(depth, learning_rates, use_bn, steps, seed), key=lambda r: r.learning_rate)
+    ceiling = None
+    for run in runs:
+        if run.outcome in FAILURES:
+            break
+        ceiling = run.learning_rate
+    return ceiling
 
 
 @dataclass
@@ -308,7 +411,10 @@ def simulate(learning_rate: float = 0.01, depth: int = 10, seed: int = WEIGHT_SE
 
 # ---------------------------------------------------------------- instrument
 
-Y_RANGE = [-4.0, 3.0]     # log10 loss: the BN runs reach ~1e-4; divergence leaves through the top
+# log10 loss. The bottom holds the lowest loss of any run of the grid (the BN
+# runs reach about 1e-8.4); the top is 20 times the initial loss, so only a
+# run that blows up leaves through it, and it is marked where it does.
+Y_RANGE = [-9.0, 3.0]
 
 SPEC = {
     "id": "batchnorm_stability",
@@ -332,7 +438,7 @@ SPEC = {
             {"x": "step", "y": "log10_loss_no_bn", "name": "no BN", "kind": "line", "role": "secondary"},
             {"x": "step", "y": "log10_loss_with_bn", "name": "with BN", "kind": "line", "role": "primary"},
         ],
-        "hlines": [],
+        "hlines": [{"y": round(math.log10(CONSTANT_LOSS), 4), "label": "best constant predictor"}],
     },
 }
 
@@ -342,18 +448,34 @@ def _log10_losses(losses: list[float]) -> list[float]:
         return [float(v) for v in np.log10(np.asarray(losses, dtype=float))]
 
 
+def _first_off_chart_step(run: TrainResult) -> int | None:
+    """The first step whose loss is not finite or above the top of the chart."""
+    top = 10 ** Y_RANGE[1]
+    return next((i for i, v in enumerate(run.losses) if not v <= top), None)
+
+
 def _marks(trace: str, run: TrainResult) -> list[dict]:
-    if run.diverged_at_step is not None:
-        return [{"trace": trace, "x": float(run.diverged_at_step),
-                 "label": f"diverged at step {run.diverged_at_step}"}]
-    if run.diverged:
-        return [{"trace": trace, "x": float(len(run.losses) - 1),
-                 "label": "diverged: final loss above initial"}]
-    return []
+    """A diverged run is marked where it leaves the chart (or, if it stays on
+    it, where its loss first rose above the initial loss); a collapsed run at
+    its last step. Any other curve that leaves through the top gets an edge
+    mark there."""
+    off_chart = _first_off_chart_step(run)
+    if run.outcome == "diverged":
+        step = off_chart if off_chart is not None else run.first_bad_step
+        return [{"trace": trace, "x": float(step), "label": MARK_LABELS["diverged"].format(step=step)}]
+    marks = []
+    if off_chart is not None:
+        marks.append({"trace": trace, "x": float(off_chart), "y": Y_RANGE[1],
+                      "label": MARK_LABELS["off_chart"].format(step=off_chart)})
+    if run.outcome == "collapsed":
+        marks.append({"trace": trace, "x": float(len(run.losses) - 1), "symbol": "x",
+                      "label": MARK_LABELS["collapsed"]})
+    return marks
 
 
 def _readout_loss(run: TrainResult) -> float | str:
-    return "diverged" if run.diverged_at_step is not None else readout(run.losses[-1])
+    """The final loss, or the outcome's word when the run failed."""
+    return OUTCOMES[run.outcome] if run.outcome in FAILURES else readout(run.losses[-1])
 
 
 def _frame(result: StabilityResult) -> dict:

@@ -39,6 +39,7 @@ from instruments._checks import (
 SCALES = tuple(round(0.25 * i, 2) for i in range(41))        # 0, 0.25, ..., 10
 VOCAB_SIZES = (2, 10, 27, 100, 1000)
 DEFAULT_VOCAB = 27
+DEFAULT_SCALE = 5.0       # the panel opens here, and a bare simulate() shows the same
 # Draws per estimate: about 50 000 logits in all, so a small V gets many
 # draws (its estimate is noisier per draw) and a large V a few hundred.
 LOGITS_PER_ESTIMATE = 50_000
@@ -107,7 +108,7 @@ def expected_initial_loss(scale: float, vocab: int = DEFAULT_VOCAB,
     return simulate(scale, vocab, samples, seed).expected_loss
 
 
-def simulate(scale: float = 1.0, vocab: int = DEFAULT_VOCAB,
+def simulate(scale: float = DEFAULT_SCALE, vocab: int = DEFAULT_VOCAB,
              samples: int | None = None, seed: int = 0) -> LossAtInitResult:
     """Expected initial loss at logit scale ``scale`` and its excess over log V."""
     scale = check_float("scale", scale, 0.0, MAX_SCALE)
@@ -137,7 +138,7 @@ SPEC = {
     "title": "Loss at init",
     "subtitle": "Expected initial cross-entropy vs output-logit scale · baseline −log(1/V)",
     "controls": [
-        {"name": "scale", "label": "Logit scale", "kind": "slider", "values": list(SCALES), "default": 5.0},
+        {"name": "scale", "label": "Logit scale", "kind": "slider", "values": list(SCALES), "default": DEFAULT_SCALE},
         {"name": "vocab", "label": "Vocabulary size V", "kind": "slider", "values": list(VOCAB_SIZES),
          "scale": "log", "default": DEFAULT_VOCAB},
     ],
@@ -181,7 +182,7 @@ def _frame(scale: float, vocab: int, curve: list[float], loss: float) -> dict:
     }
 
 
-def frame(scale: float = 5.0, vocab: int = DEFAULT_VOCAB) -> dict:
+def frame(scale: float = DEFAULT_SCALE, vocab: int = DEFAULT_VOCAB) -> dict:
     """One JSON-ready frame: the curve for this V, its baseline, and this scale."""
     result = simulate(scale, vocab, None, BAKE_SEED)
     curve = loss_curve(result.vocab, SCALES, None, BAKE_SEED)

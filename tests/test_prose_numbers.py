@@ -249,6 +249,33 @@ def test_batchnorm_cell_edit_scale(md, tmp_path):
     assert_quoted(md, "The batch-norm columns do not change in any printed digit")
 
 
+
+def test_batchnorm_instrument_caption_numbers(md):
+    """Every figure the N1.2 caption quotes, from the engine at the instrument's settings."""
+    e = pytest.importorskip("instruments.batchnorm_stability")
+    rates = e.LEARNING_RATES
+    assert_quoted(md, f"\\tfrac12 \\operatorname{{Var}}(y) = {e.CONSTANT_LOSS:g}$")
+    assert (e.TRAINED_FRACTION, e.SPREAD_FLOOR) == (0.5, 0.1)
+    assert_quoted(md, "at most half that line")
+    assert_quoted(md, "spread less than a tenth as much as the target")
+    here = e.simulate(e.DEFAULT_LEARNING_RATE, 10)
+    one_up = e.simulate(rates[rates.index(e.DEFAULT_LEARNING_RATE) + 1], 10)
+    assert here.ceiling_no_bn == e.DEFAULT_LEARNING_RATE
+    assert_quoted(md, f"too slow (final loss {here.final_loss_no_bn:.3g})")
+    assert_quoted(md, f"the normalised one trains ({here.final_loss_with_bn:.3g})")
+    assert_quoted(md, f"trains further still ({one_up.final_loss_with_bn:.3g})")
+    ceilings = {d: e.stable_ceiling(d) for d in e.DEPTHS}
+    assert_quoted(md, f"from {ceilings[2]:.3g} at depth 2 to {ceilings[20]:.3g} at depth 20")
+    bn_ceilings = {e.stable_ceiling(d, use_bn=True) for d in e.DEPTHS}
+    assert len(bn_ceilings) == 1
+    assert_quoted(md, f"no rate up to $\\eta = {bn_ceilings.pop():.3g}$ diverges or collapses at any depth")
+    low = e.simulate(rates[0], 10)
+    assert_quoted(md, f"({low.final_loss_with_bn:.3g} against {low.final_loss_no_bn:.3g} at $\\eta = {rates[0]:g}$ and depth 10)")
+    assert_quoted(md, f"the target's offset of {e.TARGET_MEAN:g}")
+    # "most rates from about 0.005 to 0.16": the band's ends are grid rates
+    assert (f"{rates[4]:.1g}", f"{rates[12]:.2g}") == ("0.005", "0.16")
+    assert_quoted(md, "most rates from about 0.005 to 0.16")
+
 # ------------------------------------------------------------- 1.4
 
 
@@ -339,7 +366,8 @@ def test_references_are_all_cited(md):
 
 def test_instrument_verdict_rule(md):
     assert_quoted(md, "above 10 it reads **EXPLODES**, below 0.1 **VANISHES**")
-    engine = pytest.importorskip("instruments.init_explorer", reason="init_explorer engine not on this branch yet")
+    from instruments import init_explorer as engine    # an engine that fails to import fails this test
+
     assert engine.EXPLODE_RATIO == 10
     assert engine.VANISH_RATIO == 0.1
 

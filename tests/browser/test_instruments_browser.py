@@ -179,8 +179,22 @@ def test_init_explorer_verdict_flips_with_the_init(gallery):
         assert native.init_explorer(**{**settings, "init": choice})["readouts"]["verdict"] == verdict
 
 
-@pytest.mark.skipif(not native.published("batchnorm_stability"), reason="N1.2 engine not merged yet")
-def test_batchnorm_no_bn_runs_off_the_chart_past_the_ceiling(gallery):
+BN_SKIP = pytest.mark.skipif(not native.published("batchnorm_stability"), reason="N1.2 engine not merged yet")
+
+
+def marks_drawn(session: Session, engine: str) -> list[dict]:
+    """The chart's marks as drawn: text, position and marker symbol."""
+    return session.panel(engine).evaluate(
+        """el => { const gd = el.querySelector('.instrument__chart');
+             const t = gd.data.find(d => d.name === 'marks');
+             if (!t) return [];
+             const symbols = [].concat(t.marker.symbol);
+             return t.x.map((x, i) => ({ x, y: t.y[i], text: t.text[i],
+                                         symbol: symbols.length > 1 ? symbols[i] : symbols[0] })); }""")
+
+
+@BN_SKIP
+def test_batchnorm_one_step_past_the_ceiling_the_plain_run_is_marked_diverged(gallery):
     engine = "batchnorm_stability"
     gallery.ready(engine)
     controls = {c["name"]: c for c in native.spec(engine)["controls"]}
@@ -192,14 +206,67 @@ def test_batchnorm_no_bn_runs_off_the_chart_past_the_ceiling(gallery):
     gallery.set_control(engine, controls["learning_rate"], above)
     readouts = gallery.readouts(engine)
     assert native.readout_matches(readouts["ceiling_no_bn"], ceiling)
+    assert readouts["final_loss_no_bn"] == "diverged"
     assert math.isfinite(native.parse_readout(readouts["final_loss_with_bn"]))
+    # This run stays on the chart: it is marked where its loss first rose above the start.
+    step = native.batchnorm_stability(above, 10)["first_bad_step_no_bn"]
+    assert f"diverged at step {step}" in [m["text"] for m in marks_drawn(gallery, engine)]
+    # A run whose loss turns non-finite runs off the top of the chart, marked there.
+    blown = next(r for r in rates if r > above)
+    gallery.set_control(engine, controls["learning_rate"], blown)
     chart = gallery.chart(engine)
     top = chart["range"][1]
     no_bn = next(t for t in chart["traces"] if t["name"] == "no BN")
-    with_bn = next(t for t in chart["traces"] if t["name"] == "with BN")
-    assert no_bn["y"][-1] is not None and no_bn["y"][-1] >= top, "no-BN curve should leave through the top"
-    assert all(y is not None and y < top for y in with_bn["y"]), "BN curve should stay on the chart"
-    assert any("diverged" in text for text in chart["annotations"]), "divergence should be marked"
+    assert no_bn["y"][-1] is not None and no_bn["y"][-1] >= top, "a non-finite run should leave through the top"
+    mark = next(m for m in marks_drawn(gallery, engine) if m["text"].startswith("diverged"))
+    assert mark["y"] == top
+
+
+@BN_SKIP
+@pytest.mark.parametrize("depth", [2, 8, 16])
+def test_batchnorm_stepping_up_to_the_ceiling_shows_no_failure(gallery, depth):
+    """From the smallest rate up to the displayed ceiling the plain run reads a
+    loss; the first step past it reads diverged or collapsed."""
+    engine = "batchnorm_stability"
+    gallery.ready(engine)
+    controls = {c["name"]: c for c in native.spec(engine)["controls"]}
+    gallery.set_control(engine, controls["depth"], depth)
+    slider = gallery.panel(engine).get_by_role("slider", name=controls["learning_rate"]["label"], exact=True)
+    slider.focus()
+    slider.press("Home")
+    seen = []
+    for rate in native.control_values(controls["learning_rate"]):
+        gallery.settle(engine)
+        shown = gallery.readouts(engine)
+        ceiling = native.batchnorm_stability(rate, depth)["readouts"]["ceiling_no_bn"]
+        assert native.readout_matches(shown["ceiling_no_bn"], ceiling)
+        seen.append((rate, shown["final_loss_no_bn"]))
+        if rate > ceiling:
+            assert shown["final_loss_no_bn"] in ("diverged", "collapsed"), seen
+            break
+        assert isinstance(native.parse_readout(shown["final_loss_no_bn"]), float), seen
+        # below the plain ceiling the BN run is stable too: no failure mark at all
+        assert not [m for m in marks_drawn(gallery, engine) if m["text"].startswith(("diverged", "collapsed"))], seen
+        slider.press("ArrowRight")
+    else:
+        pytest.fail(f"depth {depth}: never passed the displayed ceiling {seen}")
+
+
+@BN_SKIP
+def test_batchnorm_a_collapsed_run_shows_the_word_and_its_mark(gallery):
+    engine = "batchnorm_stability"
+    gallery.ready(engine)
+    controls = {c["name"]: c for c in native.spec(engine)["controls"]}
+    settings = {"learning_rate": 0.2394, "depth": 2}
+    assert native.expected(engine, settings)["outcome_no_bn"] == "collapsed"
+    gallery.set_control(engine, controls["depth"], 2)
+    gallery.set_control(engine, controls["learning_rate"], 0.2394)
+    assert gallery.readouts(engine)["final_loss_no_bn"] == "collapsed"
+    collapsed = [m for m in marks_drawn(gallery, engine) if m["text"].startswith("collapsed")]
+    assert len(collapsed) == 1 and collapsed[0]["symbol"] == "x" and collapsed[0]["x"] == 60
+    others = [m["symbol"] for m in marks_drawn(gallery, engine) if not m["text"].startswith("collapsed")]
+    assert "x" not in others
+    assert_matches_native(gallery, engine, settings)
 
 
 def test_residual_ratio_grows_with_depth_below_unit_gain(gallery):

@@ -17,6 +17,8 @@ import random
 import pytest
 
 from instruments import load_engine
+from tests import instrument_native as native
+from tests.instruments.precision import READOUT_DIGITS, SERIES_DIGITS, rounds_to
 
 IMPLEMENTED = ["init_explorer", "residual_flow", "batchnorm_stability", "saturation", "loss_at_init"]
 
@@ -153,6 +155,56 @@ def test_baked_frames_equal_frame_calls(name):
         indices = [int(i) for i in key.split("|")]
         controls = {n: g[i] for n, g, i in zip(names, grids, indices)}
         assert engine.frame(**controls) == bake["frames"][key], key
+
+
+@pytest.mark.parametrize("name", IMPLEMENTED)
+def test_baked_numbers_are_the_simulation_rounded_by_contract(name):
+    """At a sample of settings, every readout and every simulated curve of the
+    bake against the full-precision simulation (tests/instrument_native.py,
+    which calls each engine's simulate()): readouts carry 6 significant
+    digits, series 4. A bake that rounds coarser, or drifts from simulate(),
+    fails here even when its numbers are well-formed."""
+    bake = baked(name)
+    spec = bake["spec"]
+    grids = control_values(spec)
+    names = [c["name"] for c in spec["controls"]]
+    keys = sorted(bake["frames"])
+    for key in random.Random(1).sample(keys, min(4, len(keys))) + [keys[-1]]:
+        settings = {n: g[int(i)] for n, g, i in zip(names, grids, key.split("|"))}
+        want = native.expected(name, settings)
+        frame = bake["frames"][key]
+        for readout, value in want["readouts"].items():
+            shown = frame["readouts"][readout]
+            if isinstance(value, str):
+                assert shown == value, (key, readout)
+            else:
+                assert rounds_to(shown, value, READOUT_DIGITS), (key, readout, shown, value)
+        for series, values in want["series"].items():
+            shown = frame["series"][series]
+            assert len(shown) == len(values), (key, series)
+            for s, v in zip(shown, values):
+                assert (s is None) if v is None else rounds_to(s, v, SERIES_DIGITS), (key, series, s, v)
+
+
+def test_frame_keys_follow_the_readme_example():
+    """instruments/README.md: for N1.1, "2|4|24|0" is He, width 256, depth 25, ReLU."""
+    from instruments import init_explorer
+
+    assert baked("init_explorer")["frames"]["2|4|24|0"] == init_explorer.frame("he", 256, 25, "relu")
+
+
+@pytest.mark.parametrize("name", [n for n in IMPLEMENTED if hasattr(load_engine(n), "BAKE_SEED")])
+def test_frames_are_drawn_with_the_bake_seed(name, monkeypatch):
+    """The seed a frame is drawn with is the one named BAKE_SEED, so changing
+    that constant changes every picture (and nothing else picks the seed)."""
+    engine = load_engine(name)
+    before = engine.frame()
+    monkeypatch.setattr(engine, "BAKE_SEED", engine.BAKE_SEED + 1)
+    after = engine.frame()
+    assert after != before
+    spec = engine.SPEC
+    default_key = "|".join(str(control_values(spec)[i].index(c["default"])) for i, c in enumerate(spec["controls"]))
+    assert engine.bake()["frames"][default_key] == after
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from instruments import init_explorer as ie
-from instruments._checks import readout
+from tests.instruments.precision import readout_matches, series_match
 
 
 def relative_sd_bound(per_unit_rel_var: float, width: int, depth: int, seeds: int) -> float:
@@ -118,6 +118,10 @@ def test_overflow_is_flagged_not_nan_and_raises_no_warning():
     assert frame["series"]["log10_var"][r.overflow_layer] is None
     assert frame["marks"] == [{"trace": "log10_var", "x": float(r.overflow_layer),
                                "label": f"overflow at layer {r.overflow_layer}"}]
+    # cut exactly at the overflowing layer, the picture still says so
+    at_edge = ie._frame_at_depth(r, r.overflow_layer)
+    assert at_edge["readouts"]["var_final"] == "overflow" and len(at_edge["marks"]) == 1
+    assert ie._frame_at_depth(r, r.overflow_layer - 1)["marks"] == []
 
 
 small = dict(
@@ -146,16 +150,92 @@ def test_reruns_are_bit_identical(init, activation, width, batch, seed, depth):
     )
 
 
-def test_frame_readouts_equal_simulate():
+def test_frame_is_the_simulation_rounded_for_display():
+    """Every number of a frame against the full-precision simulation: readouts
+    to 6 significant digits, the log-variance curves to 4 (the contract)."""
     for init, width, depth, act in [("he", 256, 25, "relu"), ("naive", 32, 7, "tanh"), ("xavier", 128, 50, "linear")]:
         r = ie.simulate(init, act, width, depth, ie.BAKE_BATCH, ie.BAKE_SEED)
         f = ie.frame(init, width, depth, act)
-        assert f["readouts"] == {
-            "var_layer1": readout(r.var_layer1),
-            "var_final": readout(r.var_final),
-            "verdict": r.verdict,
-        }
-        assert len(f["series"]["log10_var"]) == depth + 1
+        assert readout_matches(f["readouts"]["var_layer1"], r.var_layer1)
+        assert readout_matches(f["readouts"]["var_final"], r.var_final)
+        assert f["readouts"]["verdict"] == r.verdict
+        assert f["series"]["layer"] == list(range(depth + 1))
+        assert series_match(f["series"]["log10_var"], [math.log10(v) for v in r.variance])
+        assert series_match(f["series"]["log10_second_moment"], [math.log10(v) for v in r.second_moment])
+        assert f["marks"] == []
+
+
+@pytest.mark.parametrize("width", [1, 16, 100, 512])
+def test_weight_std_is_each_rules_closed_form(width):
+    """EQ N1.4 for a square layer gives Var(W) = 1/n, EQ N1.5 gives 2/n."""
+    assert ie.weight_std("naive", width) == 1.0
+    assert ie.weight_std("xavier", width) == pytest.approx(1 / math.sqrt(width), rel=1e-15)
+    assert ie.weight_std("he", width) == pytest.approx(math.sqrt(2) / math.sqrt(width), rel=1e-15)
+
+
+def reference_forward(init, activation, width, depth, batch, seed):
+    """The simulation written out again: same draws, plain numpy statistics."""
+    var_w = {"naive": 1.0, "xavier": 1.0 / width, "he": 2.0 / width}[init]
+    phi = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "linear": lambda z: z}[activation]
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((batch, width))
+    variance, second, preact = [h.var()], [np.mean(h * h)], [h.var()]
+    for _ in range(depth):
+        z = h @ (rng.standard_normal((width, width)) * math.sqrt(var_w))
+        h = phi(z)
+        preact.append(z.var())
+        variance.append(h.var())
+        second.append(np.mean(h * h))
+    return variance, second, preact
+
+
+@pytest.mark.parametrize("init", ie.INITS)
+@pytest.mark.parametrize("activation", ie.ACTIVATIONS)
+def test_statistics_equal_an_independent_forward_pass(init, activation):
+    width, depth, batch, seed = 24, 6, 40, 7
+    r = ie.simulate(init, activation, width, depth, batch, seed)
+    variance, second, preact = reference_forward(init, activation, width, depth, batch, seed)
+    assert r.variance == pytest.approx(variance, rel=1e-9)
+    assert r.second_moment == pytest.approx(second, rel=1e-9)
+    assert r.preact_variance == pytest.approx(preact, rel=1e-9)
+    assert (r.var_layer1, r.var_final, r.overflow_layer) == (r.variance[1], r.variance[depth], None)
+    ratio = variance[depth] / variance[1]
+    assert r.verdict == ("EXPLODES" if ratio > 10 else "VANISHES" if ratio < 0.1 else "STABLE")
+
+
+def test_a_dead_first_layer_is_reported_as_vanished():
+    """Width 1 with ReLU: if the single unit is negative for the whole batch,
+    layer 1 is all zeros and no later layer can revive it (no bias)."""
+    dead = next(r for r in (ie.simulate("he", "relu", 1, 3, 2, seed) for seed in range(200)) if r.var_layer1 == 0)
+    assert dead.verdict == "VANISHES"
+    assert dead.variance[1:] == [0.0, 0.0, 0.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")     # log10(0) is -inf, quietly: the curve simply ends
+        frame = ie._frame_at_depth(dead, 3)
+    assert frame["series"]["log10_var"][1:] == [None, None, None]
+
+
+def test_the_smallest_network_runs():
+    """One unit, one layer, two examples (a variance needs two) is a network."""
+    r = ie.simulate("he", "linear", 1, 1, 2, 0)
+    assert len(r.variance) == 2 and r.verdict == "STABLE"    # a single layer is its own reference
+
+
+def test_a_bare_simulate_call_shows_the_instruments_default_network():
+    """A reader's ``simulate()`` runs the panel's default network (He, ReLU,
+    width 256, depth 25) with the bake's seed; only its batch is larger."""
+    defaults = {c["name"]: c["default"] for c in ie.SPEC["controls"]}
+    r = ie.simulate()
+    assert (r.init, r.activation, r.width, r.depth, r.seed) == (
+        defaults["init"], defaults["activation"], defaults["width"], defaults["depth"], ie.BAKE_SEED)
+    assert r.batch >= ie.BAKE_BATCH
+
+
+def test_result_echoes_the_validated_settings():
+    r = ie.simulate("xavier", "tanh", 20.0, 3, 10, 4)
+    assert (r.init, r.activation, r.width, r.depth, r.batch, r.seed) == ("xavier", "tanh", 20, 3, 10, 4)
+    assert type(r.width) is int
+    assert len(r.variance) == len(r.second_moment) == len(r.preact_variance) == 4
 
 
 def test_results_serialise_to_json():
@@ -183,10 +263,10 @@ def test_results_serialise_to_json():
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         ie.simulate(**kwargs)
 
 
 def test_frame_rejects_bad_controls():
-    with pytest.raises(ValueError, match="width"):
+    with pytest.raises(ValueError, match="^width must be "):
         ie.frame(width=-3)

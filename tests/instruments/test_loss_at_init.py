@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from instruments import loss_at_init as li
-from instruments._checks import readout
+from tests.instruments.precision import displayed, readout_matches, series_match
 
 
 def test_uniform_baseline_for_27_characters():
@@ -65,13 +65,74 @@ def test_estimator_agrees_with_plain_monte_carlo():
     assert li.simulate(scale, vocab, samples, seed).expected_loss == pytest.approx(plain, rel=1e-12)
 
 
-def test_frame_readouts_equal_simulate():
-    for scale, vocab in [(5.0, 27), (0.0, 2), (10.0, 1000)]:
+def test_frame_is_the_simulation_rounded_for_display():
+    """Readouts to 6 significant digits of simulate(); the curve's points are
+    simulate() at each scale of the grid (4 digits), the baseline is log V."""
+    for scale, vocab in [(5.0, 27), (0.0, 2), (10.0, 1000), (0.25, 100)]:
         r = li.simulate(scale, vocab, None, li.BAKE_SEED)
         f = li.frame(scale, vocab)
-        assert f["readouts"] == {"initial_loss": readout(r.expected_loss),
-                                 "baseline": readout(r.baseline), "excess": readout(r.excess)}
+        assert readout_matches(f["readouts"]["initial_loss"], r.expected_loss)
+        assert readout_matches(f["readouts"]["baseline"], math.log(vocab))
+        assert readout_matches(f["readouts"]["excess"], r.expected_loss - math.log(vocab))
+        assert f["series"]["scale"] == [0.25 * i for i in range(41)]
+        curve = [li.simulate(s, vocab, None, li.BAKE_SEED).expected_loss for s in f["series"]["scale"]]
+        assert series_match(f["series"]["expected_loss"], curve)
+        assert f["series"]["baseline_x"] == [0.0, 10.0]
+        assert series_match(f["series"]["baseline"], [math.log(vocab)] * 2)
+        assert f["series"]["current_scale"] == [scale]
+        assert series_match(f["series"]["current_loss"], [r.expected_loss])
+        assert f["marks"] == []
         json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_the_page_shows_the_baseline_for_27_characters_as_3_2958():
+    """log 27 = 3.29583…: the readout, at the 4 decimals the panel shows, must
+    read 3.2958 (a readout rounded to 3 significant digits would read 3.3000)."""
+    how = next(r for r in li.SPEC["readouts"] if r["name"] == "baseline")
+    assert displayed(li.frame(5.0, 27)["readouts"]["baseline"], how) == "3.2958"
+
+
+def test_result_echoes_the_validated_settings():
+    r = li.simulate(2, 7, 30, 9)
+    assert (r.scale, r.vocab, r.samples, r.seed) == (2.0, 7, 30, 9) and type(r.scale) is float
+    assert r.baseline == math.log(7) and r.excess == r.expected_loss - math.log(7)
+    assert li.simulate(1.0, 20).samples == 50_000 // 20 and li.simulate(1.0, 1000).samples == 200
+    assert li.expected_initial_loss(2, 7, 30, 9) == r.expected_loss
+
+
+def test_two_classes_and_a_single_draw():
+    """V = 2, one draw (e1, e2): the loss averaged over both labels is
+    logsumexp(s e) - s (e1 + e2)/2, written out."""
+    e1, e2 = np.random.default_rng(6).standard_normal((1, 2))[0]
+    s = 1.5
+    expected = math.log(math.exp(s * e1) + math.exp(s * e2)) - s * (e1 + e2) / 2
+    assert li.simulate(s, 2, 1, 6).expected_loss == pytest.approx(expected, rel=1e-12)
+
+
+def test_loss_curve_is_simulate_at_each_scale():
+    scales = [0.0, 0.5, 3.0]
+    curve = li.loss_curve(10, scales, 80, 2)
+    assert curve == [li.simulate(s, 10, 80, 2).expected_loss for s in scales]
+    assert li.loss_curve(10) == li.loss_curve(10, li.SCALES, li.default_samples(10), 0)
+
+
+def test_a_bare_simulate_call_shows_the_instrument_default():
+    """A reader who types ``simulate()`` in a cell sees the panel's first setting."""
+    defaults = {c["name"]: c["default"] for c in li.SPEC["controls"]}
+    assert li.simulate() == li.simulate(**defaults, seed=li.BAKE_SEED)
+    assert li.expected_initial_loss(2.0) == li.simulate(2.0).expected_loss
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: li.uniform_baseline(1), "vocab"),
+    (lambda: li.loss_curve(vocab=1), "vocab"),
+    (lambda: li.loss_curve(scales=[0.0, -0.5]), "scale"),
+    (lambda: li.loss_curve(samples=0), "samples"),
+    (lambda: li.expected_initial_loss(1.0, samples=0), "samples"),
+])
+def test_every_entry_point_names_a_bad_parameter(call, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
+        call()
 
 
 @settings(max_examples=20, deadline=None)
@@ -96,10 +157,10 @@ def test_reruns_are_bit_identical_and_never_below_baseline(scale, vocab, seed):
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         li.simulate(**kwargs)
 
 
 def test_frame_rejects_a_vocab_outside_the_grid_type():
-    with pytest.raises(ValueError, match="vocab"):
+    with pytest.raises(ValueError, match="^vocab must be "):
         li.frame(vocab=None)

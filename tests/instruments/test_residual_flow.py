@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from instruments import residual_flow as rf
-from instruments._checks import readout
+from tests.instruments.precision import readout_matches, series_match
 
 
 def per_layer_sq_factors(norms: list[float]) -> list[float]:
@@ -89,19 +90,78 @@ def test_output_gradient_has_unit_norm_and_readouts_are_layer_one():
     assert r.ratio == pytest.approx(r.residual_norm[1] / r.plain_norm[1], rel=1e-15)
 
 
-def test_frame_readouts_equal_simulate_and_theory_line():
+def test_frame_is_the_simulation_rounded_for_display():
     for gain, depth, scale in [(1.0, 50, "none"), (0.5, 2, "1/sqrt(L)"), (1.5, 100, "1/sqrt(L)")]:
         r = rf.simulate(gain, depth, scale, rf.WIDTH, rf.BAKE_SEED)
         f = rf.frame(gain, depth, scale)
-        assert f["readouts"] == {
-            "grad_layer1_plain": readout(r.grad_layer1_plain),
-            "grad_layer1_residual": readout(r.grad_layer1_residual),
-            "ratio": readout(r.ratio),
-        }
+        assert readout_matches(f["readouts"]["grad_layer1_plain"], r.plain_norm[1])
+        assert readout_matches(f["readouts"]["grad_layer1_residual"], r.residual_norm[1])
+        assert readout_matches(f["readouts"]["ratio"], r.residual_norm[1] / r.plain_norm[1])
+        assert f["series"]["layer"] == list(range(depth + 1))
+        assert series_match(f["series"]["log10_plain"], [math.log10(v) for v in r.plain_norm])
+        assert series_match(f["series"]["log10_residual"], [math.log10(v) for v in r.residual_norm])
+        # sqrt of the expected squared norm after L blocks, g^L and (1 + alpha^2 g)^L
         alpha = 1.0 if scale == "none" else 1 / math.sqrt(depth)
-        assert f["series"]["log10_theory_residual"][0] == pytest.approx(
-            depth / 2 * math.log10(1 + alpha**2 * gain), rel=1e-3)
-        assert f["series"]["log10_theory_plain"][0] == pytest.approx(depth / 2 * math.log10(gain), rel=1e-3, abs=1e-4)
+        assert f["series"]["theory_layer"] == [0, depth]
+        assert series_match(f["series"]["log10_theory_plain"], [depth / 2 * math.log10(gain), 0.0])
+        assert series_match(f["series"]["log10_theory_residual"], [depth / 2 * math.log10(1 + alpha**2 * gain), 0.0])
+        assert f["marks"] == []
+
+
+def test_frame_marks_an_overflow_and_raises_no_warning():
+    """Gain 10 multiplies the expected squared residual norm by 11 per block,
+    so in a 1000-block stack the squared norm (the norm's own intermediate)
+    passes the float64 limit, ~1e308, about 308 / log10(11) ≈ 296 blocks
+    below the output. Per block the log factor fluctuates by a few percent,
+    so the flag lands within 280–340 blocks; the curve stops there, marked."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = rf.simulate(10.0, 1000, "none", rf.WIDTH, rf.BAKE_SEED)
+        f = rf.frame(10.0, 1000, "none")
+        # 400 blocks: both norms at layer 1 are past the limit, so is their ratio
+        shallower = rf.frame(10.0, 400, "none")
+    assert set(shallower["readouts"].values()) == {"overflow"}
+    k = r.overflow_layer
+    assert k is not None and 280 <= 1000 - k <= 340
+    assert f["marks"] == [{"trace": "log10_residual", "x": float(k), "label": f"overflow at layer {k}"}]
+    assert f["series"]["log10_residual"][k] is None and f["series"]["log10_residual"][k + 1] is not None
+
+
+def test_zero_gain_gives_zero_plain_gradient_without_warnings():
+    """g = 0 makes every plain Jacobian zero (EQ N1.2): nothing reaches layer
+    1, while the residual path carries the gradient unchanged (EQ N1.8 with
+    J = 0). The ratio is then infinite, reported as overflow, not as a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = rf.simulate(0.0, 5, "none", 8, 0)
+        f = rf.frame(0.0, 5, "none")
+    assert r.plain_norm[:5] == [0.0] * 5 and r.residual_norm == pytest.approx([1.0] * 6, rel=1e-12)
+    assert r.ratio == math.inf and f["readouts"]["ratio"] == "overflow"
+
+
+def test_a_single_block_of_width_one():
+    """L = 1, n = 1: dL/dh_0 = J^T v with v = ±1, so the plain norm is |J|
+    and the residual norm |1 + J| (alpha = 1/sqrt(1) = 1 either way)."""
+    r = rf.simulate(2.0, 1, "1/sqrt(L)", 1, 4)
+    rng = np.random.default_rng(4)
+    rng.standard_normal(1)
+    j = rng.standard_normal((1, 1, 1))[0, 0, 0] * math.sqrt(2.0)
+    assert r.plain_norm == pytest.approx([abs(j), 1.0], rel=1e-12)
+    assert r.residual_norm == pytest.approx([abs(1 + j), 1.0], rel=1e-12)
+
+
+def test_result_echoes_the_validated_settings():
+    r = rf.simulate(0.7, 9, "1/sqrt(L)", 12, 3)
+    assert (r.gain, r.depth, r.branch_scale, r.width, r.seed) == (0.7, 9, "1/sqrt(L)", 12, 3)
+    assert r.alpha == pytest.approx(1 / 3, rel=1e-15)
+    assert rf.simulate(0.7, 9, "none", 12, 3).alpha == 1.0
+    assert len(r.plain_norm) == len(r.residual_norm) == 10
+
+
+def test_a_bare_simulate_call_shows_the_instrument_default():
+    """A reader who types ``simulate()`` in a cell sees the panel's first picture."""
+    defaults = {c["name"]: c["default"] for c in rf.SPEC["controls"]}
+    assert rf.simulate() == rf.simulate(**defaults, width=rf.WIDTH, seed=rf.BAKE_SEED)
 
 
 def test_overflow_is_flagged():
@@ -134,5 +194,5 @@ def test_reruns_are_bit_identical(gain, depth, scale, width, seed):
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         rf.simulate(**kwargs)

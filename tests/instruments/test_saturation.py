@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from instruments import saturation as sat
-from instruments._checks import readout
+from tests.instruments.precision import displayed, readout_matches, series_match
 
 
 def test_tanh_derivative_values_from_the_lesson():
@@ -74,14 +75,70 @@ def test_batchnorm_makes_the_scale_irrelevant():
             assert f == pytest.approx(expected, rel=0.1)
 
 
-def test_frame_readouts_equal_simulate():
+def reference_forward(weight_scale, batchnorm, layers, width, batch, seed):
+    """The tanh stack written out again: same draws, plain numpy statistics."""
+    rng = np.random.default_rng(seed)
+    h = rng.standard_normal((batch, width))
+    outputs = []
+    for _ in range(layers):
+        z = h @ (rng.standard_normal((width, width)) * weight_scale / math.sqrt(width))
+        if batchnorm == "on":    # EQ N1.6, gamma = 1, beta = 0, biased variance
+            z = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + 1e-5)
+        h = np.tanh(z)
+        outputs.append(h)
+    return outputs
+
+
+@pytest.mark.parametrize("scale, bn", [(0.5, "off"), (3.0, "off"), (3.0, "on")])
+def test_statistics_equal_an_independent_forward_pass(scale, bn):
+    layers, width, batch, seed = 3, 30, 50, 4
+    r = sat.simulate(scale, bn, layers, width, batch, seed)
+    edges = np.linspace(-1, 1, 41)
+    assert r.bin_edges == pytest.approx(list(edges), abs=1e-15)
+    for k, h in enumerate(reference_forward(scale, bn, layers, width, batch, seed)):
+        assert r.histograms[k] == list(np.histogram(h, bins=edges)[0])
+        assert r.saturated_fraction[k] == pytest.approx(np.mean(np.abs(h) > 0.97), abs=1e-15)
+        assert r.mean_derivative[k] == pytest.approx(np.mean(1 - h**2), rel=1e-12)
+
+
+def test_frame_is_the_simulation_rounded_for_display():
+    """Readouts to 6 significant digits of the full values, curves as the
+    share of all units per bin (4 digits) at the bins' midpoints. On the page
+    a share is a percentage with one decimal, a derivative three decimals."""
+    how = {r["name"]: r for r in sat.SPEC["readouts"]}
     for scale, bn in [(1.0, "off"), (5.0, "on"), (0.2, "off")]:
         r = sat.simulate(scale, bn, sat.LAYERS, sat.WIDTH, sat.BATCH, sat.BAKE_SEED)
         f = sat.frame(scale, bn)
+        assert series_match(f["series"]["bin_centre"], [-0.975 + 0.05 * i for i in range(40)])
         for k in range(1, sat.LAYERS + 1):
-            assert f["readouts"][f"saturated_{k}"] == readout(r.saturated_fraction[k - 1])
-            assert f["readouts"][f"derivative_{k}"] == readout(r.mean_derivative[k - 1])
+            share, derivative = r.saturated_fraction[k - 1], r.mean_derivative[k - 1]
+            assert readout_matches(f["readouts"][f"saturated_{k}"], share)
+            assert readout_matches(f["readouts"][f"derivative_{k}"], derivative)
+            assert displayed(f["readouts"][f"saturated_{k}"], how[f"saturated_{k}"]) == f"{100 * share:.1f}%"
+            assert displayed(f["readouts"][f"derivative_{k}"], how[f"derivative_{k}"]) == f"{derivative:.3f}"
+            assert series_match(f["series"][f"layer_{k}"], [c / (sat.BATCH * sat.WIDTH) for c in r.histograms[k - 1]])
+        assert f["marks"] == []
         json.dumps(r.to_dict(), allow_nan=False)
+
+
+def test_the_smallest_settings_work_and_zero_weights_give_tanh_of_zero():
+    """Weight scale 0 makes every pre-activation 0: tanh(0) = 0 lands in the
+    bin [0, 0.05), nothing saturates and the local derivative is exactly 1.
+    One layer of one unit and a batch of two are the smallest sensible net."""
+    r = sat.simulate(0.0, "off", 1, 1, 2, 0)
+    assert r.histograms == [[0] * 20 + [2] + [0] * 19]
+    assert r.saturated_fraction == [0.0] and r.mean_derivative == [1.0]
+
+
+def test_result_echoes_the_validated_settings():
+    r = sat.simulate(2.0, "on", 2, 7, 9, 5)
+    assert (r.weight_scale, r.batchnorm, r.layers, r.width, r.batch, r.seed) == (2.0, "on", 2, 7, 9, 5)
+    assert len(r.histograms) == len(r.saturated_fraction) == len(r.mean_derivative) == 2
+
+
+def test_a_bare_simulate_call_shows_the_instrument_default():
+    defaults = {c["name"]: c["default"] for c in sat.SPEC["controls"]}
+    assert sat.simulate() == sat.simulate(**defaults, seed=sat.BAKE_SEED)
 
 
 @settings(max_examples=15, deadline=None)
@@ -103,5 +160,5 @@ def test_reruns_are_bit_identical(scale, bn, seed):
     ],
 )
 def test_bad_input_names_the_parameter(kwargs, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         sat.simulate(**kwargs)

@@ -230,7 +230,7 @@
       xref: "paper", x: 1, y: line.y, xanchor: "right", yanchor: "bottom",
       text: line.label || "", showarrow: false, font: { size: 11, color: colours.reference },
     }));
-    const marks = { x: [], y: [], text: [] };
+    const marks = { x: [], y: [], text: [], symbol: [] };
     for (const mark of frame.marks || []) {
       const index = chart.traces.findIndex((t) => t.y === mark.trace);
       if (index < 0) continue;
@@ -249,6 +249,7 @@
       marks.x.push(mark.x);
       marks.y.push(point.y);
       marks.text.push(mark.label);
+      marks.symbol.push(mark.symbol || "triangle-up");
       annotations.push({
         x: mark.x, y: point.y, text: mark.label, showarrow: false,
         xanchor: "auto", yanchor: "top", yshift: -8,
@@ -259,7 +260,7 @@
       data.push({
         type: "scatter", mode: "markers", x: marks.x, y: marks.y, text: marks.text,
         name: "marks", showlegend: false, cliponaxis: false, hovertemplate: "%{text}<extra></extra>",
-        marker: { symbol: "triangle-up", size: 12, color: colours.reference },
+        marker: { symbol: marks.symbol, size: 12, color: colours.reference },
       });
     }
     // Fixed margins instead of automargin: automargin measures the tick labels

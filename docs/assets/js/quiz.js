@@ -14,8 +14,12 @@
     if (kind === "numeric") {
       const value = parseNumber(form.querySelector("input").value);
       if (value === null) return { verdict: "invalid" };
+      const answer = Number(quiz.dataset.answer);
       const tolerance = Number(quiz.dataset.tolerance || 0);
-      return { verdict: Math.abs(value - Number(quiz.dataset.answer)) <= tolerance ? "right" : "wrong" };
+      // The edge is inside: 0.1245 is within 0.0005 of 0.125 although in binary
+      // the difference comes out a hair above 0.0005.
+      const slack = 1e-9 * Math.max(1, Math.abs(answer));
+      return { verdict: Math.abs(value - answer) <= tolerance + slack ? "right" : "wrong" };
     }
     const picked = form.querySelector("input:checked");
     if (!picked) return { verdict: "invalid" };
