@@ -312,3 +312,47 @@ def test_a_card_linking_to_another_page_stops_the_build():
     with pytest.raises(CardError, match="links to"):
         render_card(replace(card, explanation_md="See [the chapter](../chapters/01-foundations.md#s1-2)."), _inner_markdown)
     assert 'href="#eq-x"' in render_card(replace(card, explanation_md="See [EQ](#eq-x)."), _inner_markdown)
+
+
+# ------------------------------------------------------------------ the fence on a page
+
+
+@pytest.fixture
+def on_lab_page():
+    """A Markdown converter that believes it is converting the first lab page."""
+    import markdown
+
+    from sitebuild import context
+    from tests.labs.labs import DOCS, lab_pages
+
+    page = lab_pages()[0]
+    context.set_mkdocs_page(page, "en", DOCS)
+    yield page, markdown.Markdown()
+    context._mkdocs_page = None
+
+
+def _card_source(card) -> str:
+    from tests.labs.labs import FENCE, OPTION, text
+    for name, options, body in FENCE.findall(text(next(p for p, c in CARDS if c.id == card.id))):
+        if name == "predict" and dict(OPTION.findall(options))["id"] == card.id:
+            return body
+    raise AssertionError(card.id)
+
+
+def test_the_fence_refuses_ids_and_cells_outside_the_pages_slug(on_lab_page):
+    from sitebuild.fences import FenceError, check_options, format_predict
+    from tests.labs.labs import slug
+
+    page, md = on_lab_page
+    card = next(c for p, c in CARDS if p == page)
+    body = _card_source(card)
+    options = {"id": card.id, "title": card.title, "outcome": card.outcome, "cell": card.cell}
+    assert f'id="{card.id}"' in format_predict(body, "predict", "predict", dict(options), md)
+    with pytest.raises(FenceError, match=f"starts with '{slug(page)}-'"):
+        format_predict(body, "predict", "predict", {**options, "id": "elsewhere-card"}, md)
+    with pytest.raises(FenceError, match=f"pysnippets/{slug(page)}/"):
+        format_predict(body, "predict", "predict", {**options, "cell": "01-foundations/init_variance.py"}, md)
+    with pytest.raises(FenceError, match="unknown option 'answer'"):
+        check_options("predict", {**options, "answer": "trains"}, {}, {}, md)
+    with pytest.raises(FenceError, match="needs the option"):
+        check_options("predict", {k: v for k, v in options.items() if k != "outcome"}, {}, {}, md)
