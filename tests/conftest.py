@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -226,6 +227,35 @@ def open_local_page(browser, **context_options):
     probe = PageProbe(context.new_page())
     context.route("**/*", probe.keep_local)
     return context, probe
+
+
+def serve_sitemap_for(page, base: str) -> None:
+    """Let Material's instant navigation work on a test server's port.
+
+    Material navigates in place only to URLs listed in sitemap.xml, and it
+    matches them with the port of mkdocs.yml's site_url (8000), not the
+    page's own. Serving the sitemap as if the site lived at ``base`` is what
+    a deployment at its site_url gets anyway.
+    """
+    def rewrite(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=re.sub(r"<loc>https?://[^/<]+/", f"<loc>{base}/", response.text()))
+
+    page.route("**/sitemap.xml", rewrite)
+
+
+FOLLOW_LINK = """path => {
+  const link = Object.assign(document.createElement('a'), {href: new URL(path, location.href).href, textContent: path});
+  link.id = 'test-link';
+  document.querySelector('article').prepend(link);
+}"""
+
+
+def follow_link(page, path: str) -> None:
+    """Click a link to ``path`` placed in the page, as a reader follows one (instant navigation)."""
+    page.evaluate(FOLLOW_LINK, path)
+    page.locator("#test-link").click()
+    page.wait_for_function("p => location.pathname === p", arg=path)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ matrices and differ only in the scale of the weights (EQ N1.3-N1.5).
 import numpy as np
 from instruments.plot import plot_xy
 
-WIDTH, DEPTH, BATCH = 256, 25, 1024
+WIDTH, DEPTH, BATCH = 256, 25, 64
 rng = np.random.default_rng(seed=1)
 x = rng.standard_normal((BATCH, WIDTH))                  # layer 0: unit variance
 G = rng.standard_normal((DEPTH, WIDTH, WIDTH))           # shared N(0, 1) draws
@@ -32,14 +32,14 @@ def relu_stack(std):
 
 results = {name: relu_stack(std) for name, std in weight_std.items()}
 
-print("Var(h) after each ReLU layer (width 256, batch 1024)")
+print(f"Var(h) after each ReLU layer (width {WIDTH}, batch {BATCH})")
 print(f"{'layer':>5} {'naive':>10} {'xavier':>10} {'he':>7} {'he E[h^2]':>10}")
-for layer in (0, 1, 5, 10, 25):
+for layer in (0, 1, 5, 10, DEPTH):
     naive, xavier = results["naive"][0][layer], results["xavier"][0][layer]
     he_var, he_msq = results["he"][0][layer], results["he"][1][layer]
     print(f"{layer:>5} {naive:>10.2e} {xavier:>10.2e} {he_var:>7.3f} {he_msq:>10.3f}")
 
-print("second moment E[h^2], average factor per layer (layers 1 to 25):")
+print(f"second moment E[h^2], average factor per layer (layers 1 to {DEPTH}):")
 for name, (_, msq) in results.items():
     factor = (msq[DEPTH] / msq[1]) ** (1.0 / (DEPTH - 1))
     print(f"  {name:<6} x {factor:.3f}")

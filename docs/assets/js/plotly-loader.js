@@ -6,10 +6,12 @@
   const site = (window.encyclopedia = window.encyclopedia || {});
   let plotlyPromise = null;
 
+  // This script's own URL, read once while it runs: resolving the <script>'s
+  // relative src later would use the page instant navigation has moved to.
+  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
+
   function bundleUrl() {
-    // Resolve against this script's own URL so it works at any page depth.
-    const me = document.querySelector('script[src*="assets/js/plotly-loader.js"]');
-    return new URL("../generated/vendor/plotly/plotly-basic.min.js", me ? me.src : location.href).href;
+    return new URL("../generated/vendor/plotly/plotly-basic.min.js", SCRIPT_URL).href;
   }
 
   site.loadPlotly = function () {

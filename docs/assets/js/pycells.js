@@ -1,8 +1,12 @@
 // Runnable Python cells: turns each server-rendered `.pycell` (highlighted code
 // + the output it gives natively) into an editor with Run / Stop / Reset.
 //
+//   STRINGS        every word a reader sees in a cell (and the Python runner's
+//                  reader-facing sentences), for the message catalogue to take over.
 //   PythonRuntime  owns the one Pyodide worker of the window: lazy boot, a queue
 //                  of runs, Stop (interrupt buffer or restart), package errors.
+//                  Material's instant navigation keeps the window, so the worker
+//                  and its loaded packages stay warm from page to page.
 //   CellStore      keeps a reader's edits in localStorage (page, cell, source hash).
 //   Cell           the UI of one cell: editor, buttons, status, output, figures.
 //
@@ -10,18 +14,95 @@
 (function () {
   "use strict";
 
+  // ---------------------------------------------------------------- strings
+  // The cell UI's reader-facing text, English. Keys are what the message
+  // catalogue will use; {name} is filled in by t(). Nothing else in this file,
+  // the worker or the runner holds a sentence for the reader.
+  const STRINGS = {
+    run: "Run",
+    stop: "Stop",
+    reset: "Reset",
+    hint: "Edits are live — break it on purpose. Shift+Enter runs; Esc then Tab leaves the editor.",
+    keepState: "Keep variables across pages",
+    toolbarLabel: "Cell: {title}",
+    outputLabel: "Output of {title}",
+    editorLabel: "Python code: {title}",
+    editorFailed: "The editor could not load ({error}); the code above still runs as written.",
+    editsRestored: "Your edits from an earlier visit are restored. Reset brings back the original.",
+    originalChanged: "This cell's original code has changed since you edited it. You are looking at your version.",
+    compare: "Compare",
+    useNewOriginal: "Use the new original",
+    keepMine: "Keep mine",
+    newOriginal: "New original",
+    yourVersion: "Your version",
+    discardTitle: "Discard your edits?",
+    discardQuestion: "Discard your edits and restore the original code?",
+    discard: "Discard edits",
+    keepEditing: "Keep editing",
+    originalRestored: "Original code restored.",
+    storageUnavailable: "Your edits to this cell cannot be saved in this browser (its storage is blocked or full), so they will be gone when you leave the page. Copy anything you want to keep.",
+    running: "Running…",
+    elapsed: "{seconds} s",
+    waitingForPython: "Waiting for Python to start…",
+    waitingForCell: "Waiting for “{title}” to finish…",
+    stopping: "Stopping…",
+    loadingPackages: "Loading {packages}…",
+    startingPython: "Starting Python",
+    startingStep: "Starting Python (step {step} of {steps}): {stage}…",
+    stage_download: "downloading the Python runtime",
+    stage_install: "installing the site's Python files",
+    stage_ready: "ready",
+    outPrompt: "Out: ",
+    outputTrimmed: "Output trimmed: {count} more characters were not shown (the limit is {limit} per run).",
+    ranInMs: "Ran in {ms} ms.",
+    ranInS: "Ran in {s} s.",
+    raised: "The cell raised an error; the traceback is below.",
+    cancelled: "Run cancelled.",
+    interrupted: "Stopped (KeyboardInterrupt).",
+    restartedByStop: "Stopped. Python was restarted to stop this cell, so variables from earlier runs are gone.",
+    restartedByOther: "Python was restarted (another cell was stopped); variables from earlier runs are gone.",
+    crashed: "Python stopped unexpectedly and was restarted; variables from earlier runs are gone. Run again?",
+    stackOverflowError: "RecursionError: the recursion went deeper than Python can go in the browser, so Python had to be restarted.\nMake the recursion shallower, or turn it into a loop.",
+    internalError: "Internal error in the Python worker: {error}",
+    chartTitle: "Chart drawn by the cell",
+    chartFailed: "The chart could not be drawn: {error}",
+    packageFailedOne: "Could not load the Python package {packages} this cell needs. Tried:",
+    packageFailedMany: "Could not load the Python packages {packages} this cell needs. Tried:",
+    details: "Details",
+    checkConnection: "Check your connection (or the site's package URL) and retry.",
+    retry: "Retry",
+    missingPackage: "Missing package: {packages}.",
+    bootFailed: "Python could not start: {error}",
+    tried: "Tried ",
+    bootFailedStatus: "Python could not start.",
+    workerScriptFailed: "the worker script failed",
+    // Sentences the Python runner shows (pycell_runner.run_cell's `messages`).
+    py_no_input: "cells take no typed input, so input() has nothing to read here. Write the value into the code instead: replace name = input() with name = \"Ada\", or n = int(input()) with n = 5.",
+    py_recursion_ceiling: "(In the browser the recursion limit is at most {ceiling}: sys.setrecursionlimit({requested}) was lowered to it. Make the recursion shallower, or turn it into a loop.)",
+  };
+
+  function t(key, params = {}) {
+    return STRINGS[key].replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  }
+
+  const formatNumber = (n) => n.toLocaleString(document.documentElement.lang || "en");
+
+  const PYTHON_MESSAGES = Object.fromEntries(
+    Object.keys(STRINGS).filter((key) => key.startsWith("py_")).map((key) => [key.slice(3), STRINGS[key]]));
+
   const site = (window.encyclopedia = window.encyclopedia || {});
   // An interrupt not honoured by then means: restart the worker. Restarting throws
   // away the reader's variables, so give a busy machine time to deliver the
   // interrupt first (it normally lands in a few milliseconds).
   const STOP_GRACE_MS = 2000;
   const SAVE_DELAY_MS = 300;
+  const OUTPUT_LIMIT = 50000; // characters per run: pycell_runner.OUTPUT_LIMIT
 
-  function scriptUrl() {
-    const me = document.querySelector('script[src*="assets/js/pycells.js"]');
-    return me ? me.src : location.href;
-  }
-  const assetUrl = (relative) => new URL(relative, scriptUrl()).href;
+  // Read once, now: a <script>'s `src` resolves its relative attribute against
+  // the current page, and after an instant navigation to a page at another
+  // depth it would point at the wrong folder.
+  const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
+  const assetUrl = (relative) => new URL(relative, SCRIPT_URL).href;
 
   function packageBaseUrl() {
     const meta = document.querySelector('meta[name="pyodide-version"]');
@@ -46,12 +127,17 @@
       this.worker = null;
       this.state = "idle"; // idle → booting → ready | failed
       this.bootPromise = null;
-      this.queue = []; // runs waiting for the worker: {request, handlers, resolve}
+      this.queue = []; // runs waiting for the worker: {request, handlers, title, resolve}
       this.active = null; // the run the worker is executing
       this.nextRunId = 1;
       this.listeners = new Set(); // boot progress / restart notices for every cell
-      // Cross-origin isolation gives us SharedArrayBuffer, hence a real interrupt.
-      this.interrupt = window.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
+      this.interrupt = null; // SharedArrayBuffer flag of the current worker, when isolated
+      // Workers started in this window. Instant navigation keeps the window, so
+      // a second page should not raise it (tests and benchmarks read it).
+      this.workersStarted = 0;
+      // Whether the variables of one page stay for the next (the reader's choice;
+      // in memory only: a full reload starts a new Python anyway).
+      this.keepState = false;
     }
 
     subscribe(listener) {
@@ -64,9 +150,18 @@
       this.listeners.forEach((listener) => listener(event));
     }
 
+    setKeepState(keep) {
+      this.keepState = keep;
+      this.notify({ type: "keep-state", keep });
+    }
+
     start() {
       if (this.bootPromise) return this.bootPromise;
       this.state = "booting";
+      this.workersStarted += 1;
+      // A fresh interrupt flag for every worker: a Stop the old worker never
+      // honoured must not greet the new one with a KeyboardInterrupt at boot.
+      this.interrupt = window.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
       this.bootPromise = new Promise((resolve, reject) => {
         const worker = new Worker(assetUrl("pyodide-worker.js"), { type: "module" });
         this.worker = worker;
@@ -74,7 +169,7 @@
         worker.onerror = (event) => {
           event.preventDefault();
           if (this.state === "booting") {
-            this.failBoot({ message: event.message || "the worker script failed", url: assetUrl("pyodide-worker.js") }, reject);
+            this.failBoot({ message: event.message || t("workerScriptFailed"), url: assetUrl("pyodide-worker.js") }, reject);
           } else if (this.active) {
             this.restart(this.active, { crashed: true }); // the worker broke mid-run: start clean
           }
@@ -119,7 +214,10 @@
       }
       const job = this.active;
       if (!job || message.runId !== job.request.runId) return; // a run we gave up on
-      if (message.type === "done") {
+      if (message.type === "done" && message.fatal) {
+        // Pyodide refuses every call after a fatal error: replace the worker.
+        this.restart(job, { crashed: true, stackOverflow: message.stackOverflow, detail: message.internalError });
+      } else if (message.type === "done") {
         clearTimeout(job.stopTimer);
         this.active = null;
         job.resolve(message);
@@ -131,10 +229,14 @@
 
     // Queue a run; resolves with the worker's `done` message, or a synthetic one:
     // {cancelled} for a run stopped before it started, {restarted} when the
-    // worker had to be replaced.
-    run(code, cellId, handlers) {
-      const request = { type: "run", runId: this.nextRunId++, cellId, scope: location.pathname, code };
-      const job = { request, handlers };
+    // worker had to be replaced. `scope` names the page visit whose cells share
+    // variables; `title` names the cell to the others waiting behind it.
+    run(code, { cellId, scope, title }, handlers) {
+      const request = {
+        type: "run", runId: this.nextRunId++, cellId, scope, code,
+        keepState: this.keepState, messages: PYTHON_MESSAGES,
+      };
+      const job = { request, handlers, title };
       const done = new Promise((resolve, reject) => Object.assign(job, { resolve, reject }));
       this.queue.push(job);
       this.start();
@@ -145,13 +247,20 @@
     pump() {
       if (this.state !== "ready" || this.active || !this.queue.length) return;
       this.active = this.queue.shift();
+      this.active.request.keepState = this.keepState; // the choice at the time it runs
       if (this.interrupt) Atomics.store(this.interrupt, 0, 0);
       this.active.handlers.started && this.active.handlers.started();
       this.worker.postMessage(this.active.request);
+      this.notify({ type: "run-started", runId: this.active.request.runId, title: this.active.title });
     }
 
     isActive(runId) {
       return this.active && this.active.request.runId === runId;
+    }
+
+    // The title of the cell whose run is under way, when it is not `runId`'s.
+    blockingTitle(runId) {
+      return this.active && !this.isActive(runId) ? this.active.title : null;
     }
 
     stop(runId) {
@@ -174,15 +283,19 @@
 
     // Terminate the worker (the only way to stop Python without an interrupt
     // buffer) and boot a fresh one right away so the next Run is quick.
-    restart(job, { crashed = false } = {}) {
+    restart(job, { crashed = false, stackOverflow = false, detail = "" } = {}) {
+      clearTimeout(job.stopTimer);
       this.worker.terminate();
       this.worker = null;
       this.active = null;
       this.bootPromise = null;
       this.state = "idle";
-      job.resolve({ runId: job.request.runId, ok: false, interrupted: !crashed, restarted: true, crashed });
+      job.resolve({
+        runId: job.request.runId, ok: false, interrupted: !crashed, restarted: true, crashed, stackOverflow,
+        internalError: detail,
+      });
       this.notify({ type: "restarted" });
-      this.start();
+      this.start(); // also picks up runs queued behind the one that broke
     }
   }
 
@@ -191,28 +304,33 @@
   // ------------------------------------------------------------------ storage
   // Edits are kept per page, cell and original source: if the original changes
   // (the author revised the cell), the reader is told instead of silently
-  // getting an edit of an older version.
+  // getting an edit of an older version. The page is fixed when the cell is
+  // built: with instant navigation, `location` already names the next page
+  // when the old page's cells save their last edits.
   const CellStore = {
-    key: (cellId) => `encyclopedia:pycell:${location.pathname}:${cellId}`,
-    load(cellId) {
+    key: (page, cellId) => `encyclopedia:pycell:${page}:${cellId}`,
+    load(page, cellId) {
       try {
-        return JSON.parse(localStorage.getItem(this.key(cellId)) || "null");
+        return JSON.parse(localStorage.getItem(this.key(page, cellId)) || "null");
       } catch (error) {
-        return null; // storage disabled or corrupt: behave as if nothing was saved
+        return null; // storage blocked or corrupt: behave as if nothing was saved
       }
     },
-    save(cellId, code, sourceHash) {
+    // False when the browser would not keep it (storage blocked, full, private mode).
+    save(page, cellId, code, sourceHash) {
       try {
-        localStorage.setItem(this.key(cellId), JSON.stringify({ code, sourceHash, savedAt: Date.now() }));
+        localStorage.setItem(this.key(page, cellId), JSON.stringify({ code, sourceHash, savedAt: Date.now() }));
+        return true;
       } catch (error) {
-        /* private mode or full: edits live for this visit only */
+        return false;
       }
     },
-    clear(cellId) {
+    clear(page, cellId) {
       try {
-        localStorage.removeItem(this.key(cellId));
+        localStorage.removeItem(this.key(page, cellId));
+        return true;
       } catch (error) {
-        /* nothing to clear */
+        return false;
       }
     },
   };
@@ -249,11 +367,17 @@
 
   // ------------------------------------------------------------------ cell
   const cells = new Set();
+  // One scope per page visit: the cells of the page share variables, the next
+  // page (or a return to this one) starts clean unless the reader keeps them.
+  let visits = 0;
+  let pageScope = "";
 
   class Cell {
     constructor(root) {
       this.root = root;
       this.id = root.dataset.cellId;
+      this.page = location.pathname;
+      this.scope = pageScope;
       this.sourceHash = root.dataset.sourceHash;
       this.title = (root.querySelector(".pycell__title") || {}).textContent || this.id;
       this.staticSource = root.querySelector(".pycell__source");
@@ -264,6 +388,8 @@
       this.run = null; // {runId, done} while running or queued
       this.figures = []; // [{node, figure}] redrawn on theme change
       this.saveTimer = null;
+      this.elapsedTimer = null;
+      this.storageWarned = false;
       this.build();
       this.restoreEdits();
       this.unsubscribe = [
@@ -275,26 +401,31 @@
 
     build() {
       const id = this.id;
-      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, "Run");
-      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, "Stop");
-      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, "Reset");
+      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, t("run"));
+      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, t("stop"));
+      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, t("reset"));
       this.stopButton.disabled = true;
       this.resetButton.disabled = true;
-      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: "Edits are live — break it on purpose. Shift+Enter runs; Esc then Tab leaves the editor." });
-      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": `Cell: ${this.title}` },
-        this.runButton, this.stopButton, this.resetButton, this.hint);
+      this.keepBox = el("input", { type: "checkbox", class: "pycell__keep-box" });
+      this.keepBox.checked = runtime.keepState;
+      const keep = el("label", { class: "pycell__keep" }, this.keepBox, t("keepState"));
+      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: t("hint") });
+      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": t("toolbarLabel", { title: this.title }) },
+        this.runButton, this.stopButton, this.resetButton, keep, this.hint);
       this.notice = el("div", { class: "pycell__notice", hidden: "" }); // edits restored / source changed / confirm
+      this.storageNote = el("p", { class: "pycell__storage", role: "status", hidden: "" });
       this.status = el("div", { class: "pycell__status", role: "status" });
-      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": `Output of ${this.title}` });
+      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": t("outputLabel", { title: this.title }) });
       this.staticOutput = this.root.querySelector('.pycell__output[data-static="true"]');
       this.editorHost = el("div", { class: "pycell__editor", hidden: "" });
       this.staticSource.after(this.editorHost);
-      this.editorHost.after(this.toolbar, this.notice, this.status, this.output);
+      this.editorHost.after(this.toolbar, this.notice, this.storageNote, this.status, this.output);
       this.root.classList.add("pycell--enhanced");
 
       this.runButton.addEventListener("click", () => this.start());
       this.stopButton.addEventListener("click", () => this.stop());
       this.resetButton.addEventListener("click", () => this.askReset());
+      this.keepBox.addEventListener("change", () => runtime.setKeepState(this.keepBox.checked));
       // Reaching a cell (by keyboard or pointer) is the hint that Python will be wanted soon.
       this.root.addEventListener("focusin", () => {
         this.ensureEditor();
@@ -318,7 +449,7 @@
         if (!this.root.isConnected) return;
         this.editor = createEditor(this.editorHost, {
           doc: this.code,
-          label: `Python code: ${this.title}`,
+          label: t("editorLabel", { title: this.title }),
           onRun: () => this.start(),
           onChange: (text) => this.onEdit(text),
         });
@@ -327,7 +458,7 @@
         this.root.classList.add("pycell--editing");
       }, (error) => {
         this.editorPromise = null;
-        this.say(`The editor could not load (${error.message}); the code above still runs as written.`);
+        this.say(t("editorFailed", { error: error.message }));
       });
       return this.editorPromise;
     }
@@ -348,34 +479,38 @@
 
     persist() {
       clearTimeout(this.saveTimer);
-      if (this.code === this.original) CellStore.clear(this.id);
-      else CellStore.save(this.id, this.code, this.sourceHash);
+      const kept = this.code === this.original
+        ? CellStore.clear(this.page, this.id)
+        : CellStore.save(this.page, this.id, this.code, this.sourceHash);
+      // Said once per cell and visit: the edits themselves stay in the editor.
+      if (!kept && this.code !== this.original && !this.storageWarned && this.root.isConnected) {
+        this.storageWarned = true;
+        this.storageNote.textContent = t("storageUnavailable");
+        this.storageNote.hidden = false;
+      }
     }
 
     // ---- nothing lost
     restoreEdits() {
-      const saved = CellStore.load(this.id);
+      const saved = CellStore.load(this.page, this.id);
       if (!saved || typeof saved.code !== "string" || saved.code === this.original) return;
       this.setCode(saved.code);
       this.ensureEditor(); // the reader's version must be visible, not the original
       if (saved.sourceHash === this.sourceHash) {
-        this.showNotice("Your edits from an earlier visit are restored. Reset brings back the original.", []);
+        this.showNotice(t("editsRestored"), []);
       } else {
-        this.showNotice(
-          "This cell's original code has changed since you edited it. You are looking at your version.",
-          [
-            ["Compare", () => this.showComparison(saved.code)],
-            ["Use the new original", () => this.reset()],
-            ["Keep mine", () => { this.persist(); this.hideNotice(); }],
-          ],
-        );
+        this.showNotice(t("originalChanged"), [
+          [t("compare"), () => this.showComparison(saved.code)],
+          [t("useNewOriginal"), () => this.reset()],
+          [t("keepMine"), () => { this.persist(); this.hideNotice(); }],
+        ]);
       }
     }
 
     showComparison(mine) {
       const compare = el("div", { class: "pycell__compare" },
-        el("div", {}, el("p", { text: "New original" }), el("pre", { text: this.original })),
-        el("div", {}, el("p", { text: "Your version" }), el("pre", { text: mine })));
+        el("div", {}, el("p", { text: t("newOriginal") }), el("pre", { text: this.original })),
+        el("div", {}, el("p", { text: t("yourVersion") }), el("pre", { text: mine })));
       this.notice.querySelector(".pycell__compare")?.remove();
       this.notice.append(compare);
     }
@@ -404,10 +539,10 @@
     askReset() {
       if (this.code === this.original) return;
       this.notice.setAttribute("role", "alertdialog");
-      this.notice.setAttribute("aria-label", "Discard your edits?");
-      this.showNotice("Discard your edits and restore the original code?", [
-        ["Discard edits", () => this.reset()],
-        ["Keep editing", () => this.closeDialog()],
+      this.notice.setAttribute("aria-label", t("discardTitle"));
+      this.showNotice(t("discardQuestion"), [
+        [t("discard"), () => this.reset()],
+        [t("keepEditing"), () => this.closeDialog()],
       ], { focus: true });
       // A block body on purpose: a handler property returning false cancels the key.
       this.notice.onkeydown = (event) => {
@@ -425,31 +560,52 @@
 
     reset() {
       this.setCode(this.original);
-      CellStore.clear(this.id);
+      CellStore.clear(this.page, this.id);
       this.closeDialog();
-      this.say("Original code restored.");
+      this.say(t("originalRestored"));
     }
 
     say(text) {
       this.status.replaceChildren(el("span", { text }));
     }
 
+    // "Running…" plus the seconds so far, so a long cell visibly progresses.
+    // Only the words are announced: a ticking number would chatter in a screen reader.
+    showRunning() {
+      const seconds = el("span", { class: "pycell__elapsed", "aria-hidden": "true" });
+      this.status.replaceChildren(el("span", { text: t("running") }), seconds);
+      const t0 = performance.now();
+      clearInterval(this.elapsedTimer);
+      this.elapsedTimer = setInterval(() => {
+        const elapsed = Math.floor((performance.now() - t0) / 1000);
+        if (elapsed >= 1) seconds.textContent = t("elapsed", { seconds: elapsed });
+      }, 1000);
+    }
+
+    showWaiting(title) {
+      this.say(t("waitingForCell", { title }));
+    }
+
     // ---- running
     start() {
       if (this.run) return; // already running or queued
+      // Retry buttons live in the output, which is about to be cleared.
+      const focusInOutput = this.output.contains(document.activeElement);
       this.persist();
       this.clearOutput();
-      this.setRunning(true);
       const code = this.code;
-      this.run = runtime.run(code, this.id, {
-        started: () => runtime.state === "ready" && this.say("Running…"),
+      this.run = runtime.run(code, { cellId: this.id, scope: this.scope, title: this.title }, {
+        started: () => runtime.state === "ready" && this.showRunning(),
         output: (message) => this.appendText(message.stream, message.text),
         figure: (message) => this.drawFigure(message.figure),
-        packages: (message) => this.say(`Loading ${message.packages.join(", ")}…`),
+        packages: (message) => this.say(t("loadingPackages", { packages: message.packages.join(", ") })),
         "package-failed": (message) => this.showPackageFailure(message),
       });
-      if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
-      else if (runtime.state !== "ready") this.say("Waiting for Python to start…");
+      this.setRunning(true, { focusStop: focusInOutput });
+      const blocking = runtime.blockingTitle(this.run.runId);
+      if (blocking) this.showWaiting(blocking);
+      else if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
+      else if (runtime.state !== "ready") this.say(t("waitingForPython"));
       const runId = this.run.runId;
       const t0 = performance.now();
       this.run.done.then(
@@ -460,41 +616,56 @@
 
     stop() {
       if (!this.run) return;
-      this.say("Stopping…");
+      this.say(t("stopping"));
       runtime.stop(this.run.runId);
     }
 
-    setRunning(running) {
+    // Run and Stop swap roles while a cell runs. The one the reader used is
+    // about to be disabled, which would drop focus to <body> (the next Tab
+    // would start from the top of the page): focus moves to its twin instead,
+    // so Enter on Run and Enter again stops, and focus comes back to Run.
+    setRunning(running, { focusStop = false } = {}) {
+      const focused = document.activeElement;
       this.runButton.disabled = running;
       this.stopButton.disabled = !running;
+      if (running && (focused === this.runButton || focusStop)) this.stopButton.focus();
+      if (!running && focused === this.stopButton) this.runButton.focus();
       this.root.classList.toggle("pycell--running", running);
       this.root.setAttribute("aria-busy", running ? "true" : "false");
     }
 
     finish(result, elapsed) {
+      clearInterval(this.elapsedTimer);
       this.run = null;
       this.setRunning(false);
       if (result.value != null) {
-        this.output.append(el("pre", { class: "pycell__value" }, el("span", { class: "pycell__prompt", text: "Out: " }), result.value));
+        this.output.append(el("pre", { class: "pycell__value" },
+          el("span", { class: "pycell__prompt", text: t("outPrompt") }), result.value + (result.value_trimmed ? "…" : "")));
       }
       if (result.error) this.output.append(el("pre", { class: "pycell__error", text: result.error }));
+      if (result.stackOverflow) {
+        this.output.append(el("pre", { class: "pycell__error", text: t("stackOverflowError") }));
+      } else if (result.internalError && !result.crashed) {
+        this.output.append(el("pre", { class: "pycell__error", text: t("internalError", { error: result.internalError }) }));
+      }
       if (result.dropped) {
-        this.output.append(el("p", { class: "pycell__trimmed", text: `Output trimmed: ${result.dropped.toLocaleString("en")} more characters were not shown (the limit is 50,000 per run).` }));
+        this.output.append(el("p", { class: "pycell__trimmed",
+          text: t("outputTrimmed", { count: formatNumber(result.dropped), limit: formatNumber(OUTPUT_LIMIT) }) }));
       }
       if (result.bootError) {
         this.showBootFailure(result.bootError);
       } else if (result.crashed) {
-        this.say("Python stopped unexpectedly and was restarted; variables from earlier runs are gone. Run again?");
+        this.say(t("crashed"));
       } else if (result.restarted) {
-        this.say("Stopped. Python was restarted to stop this cell, so variables from earlier runs are gone.");
+        this.say(t("restartedByStop"));
       } else if (result.interrupted) {
-        this.say(result.cancelled ? "Run cancelled." : "Stopped (KeyboardInterrupt).");
+        this.say(result.cancelled ? t("cancelled") : t("interrupted"));
       } else if (result.packageFailed) {
         /* the failure notice is already on screen */
       } else if (result.ok) {
-        this.say(`Ran in ${elapsed < 1000 ? Math.round(elapsed) + " ms" : (elapsed / 1000).toFixed(1) + " s"}.`);
+        this.say(elapsed < 1000 ? t("ranInMs", { ms: Math.round(elapsed) }) : t("ranInS", { s: (elapsed / 1000).toFixed(1) }));
       } else {
-        this.say("The cell raised an error; the traceback is below.");
+        this.say(t("raised"));
       }
       this.root.dataset.runs = String(Number(this.root.dataset.runs || 0) + 1); // a hook for tests and styling
     }
@@ -520,14 +691,14 @@
     }
 
     drawFigure(figure) {
-      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || "Chart drawn by the cell";
+      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || t("chartTitle");
       const node = el("div", { class: "pycell__figure", role: "figure", "aria-label": title }); // not "img": Plotly's toolbar inside is interactive
       this.output.append(node);
       const entry = { node, figure };
       this.figures.push(entry);
       site.loadPlotly().then(
         (Plotly) => Plotly.newPlot(node, figure.data, figureLayout(figure), site.plotConfig),
-        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: `The chart could not be drawn: ${error.message}` })),
+        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: t("chartFailed", { error: error.message }) })),
       );
     }
 
@@ -539,47 +710,56 @@
     }
 
     showPackageFailure(message) {
+      const packages = message.packages.join(", ");
       const list = el("ul", {}, ...message.urls.map((url) => el("li", {}, el("code", { text: url }))));
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, "Retry");
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("retry"));
       retry.addEventListener("click", () => this.start());
-      const details = message.message ? el("details", {}, el("summary", { text: "Details" }), el("pre", { text: message.message })) : "";
+      const details = message.message ? el("details", {}, el("summary", { text: t("details") }), el("pre", { text: message.message })) : "";
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: `Could not load the Python package${message.packages.length > 1 ? "s" : ""} ${message.packages.join(", ")} this cell needs. Tried:` }),
+        el("p", { text: t(message.packages.length > 1 ? "packageFailedMany" : "packageFailedOne", { packages }) }),
         list, details,
-        el("p", { text: "Check your connection (or the site's package URL) and retry." }), retry));
-      this.say(`Missing package: ${message.packages.join(", ")}.`);
+        el("p", { text: t("checkConnection") }), retry));
+      this.say(t("missingPackage", { packages }));
     }
 
     showBootFailure(error) {
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, "Retry");
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("retry"));
       retry.addEventListener("click", () => this.start());
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: `Python could not start: ${error.message}` }),
-        el("p", {}, "Tried ", el("code", { text: error.url || "" })), retry));
-      this.say("Python could not start.");
+        el("p", { text: t("bootFailed", { error: error.message }) }),
+        el("p", {}, t("tried"), el("code", { text: error.url || "" })), retry));
+      this.say(t("bootFailedStatus"));
     }
 
     showProgress(event) {
       if (event.stage === "ready") return;
+      const stage = STRINGS[`stage_${event.stage}`] ? t(`stage_${event.stage}`) : event.stage;
       this.status.replaceChildren(
-        el("span", { text: `Starting Python (step ${event.step} of ${event.steps}): ${event.stage}…` }),
-        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": "Starting Python" }));
+        el("span", { text: t("startingStep", { step: event.step, steps: event.steps, stage }) }),
+        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": t("startingPython") }));
+    }
+
+    queued() {
+      return this.run && !runtime.isActive(this.run.runId);
     }
 
     onRuntimeEvent(event) {
-      if (event.type === "boot-progress" && this.run) {
+      if (event.type === "boot-progress" && this.queued() && !runtime.blockingTitle(this.run.runId)) {
         this.showProgress(event);
-      } else if (event.type === "booted" && this.run) {
-        this.say("Running…");
+      } else if (event.type === "run-started" && this.queued()) {
+        this.showWaiting(event.title); // the queue moved on, to another cell
       } else if (event.type === "restarted" && !this.run && this.root.dataset.runs) {
         // Another cell's Stop restarted Python: this cell's variables are gone too.
-        this.say("Python was restarted (another cell was stopped); variables from earlier runs are gone.");
+        this.say(t("restartedByOther"));
+      } else if (event.type === "keep-state") {
+        this.keepBox.checked = event.keep;
       }
     }
 
     dispose() {
       this.unsubscribe.forEach((off) => off());
       this.observer && this.observer.disconnect();
+      clearInterval(this.elapsedTimer);
       if (this.run) runtime.stop(this.run.runId);
       this.persist();
       this.editor && this.editor.destroy();
@@ -594,7 +774,12 @@
         cells.delete(cell);
       }
     }
-    document.querySelectorAll(".pycell[data-cell-id]:not(.pycell--enhanced)").forEach((root) => cells.add(new Cell(root)));
+    const fresh = document.querySelectorAll(".pycell[data-cell-id]:not(.pycell--enhanced)");
+    if (fresh.length) {
+      visits += 1;
+      pageScope = `${location.pathname}#visit-${visits}`;
+    }
+    fresh.forEach((root) => cells.add(new Cell(root)));
   }
 
   if (window.document$) window.document$.subscribe(enhanceAll);

@@ -2,19 +2,26 @@
 // cell never blocks the page. One worker serves every cell; pycells.js owns it.
 // A module worker: Pyodide 314 refuses classic workers (importScripts).
 //
-// Protocol (all messages are plain objects with a `type`):
+// Protocol (all messages are plain objects with a `type`). The worker sends
+// no sentence a reader sees: stages and failures are keys or raw details, and
+// the page (pycells.js, its STRINGS table) turns them into words.
 //   page → worker
 //     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?}
-//     run   {runId, cellId, scope, code}   one at a time: the page queues runs
+//     run   {runId, cellId, scope, keepState, code, messages}
+//           one at a time: the page queues runs. Cells of one page visit
+//           (`scope`) share a namespace; a new scope gets a fresh one unless
+//           `keepState`. `messages`: the runner's reader-facing sentences.
 //   worker → page
-//     boot-progress {stage, step, steps}   while Pyodide starts
+//     boot-progress {stage, step, steps}   stage: "download" | "install" | "ready"
 //     booted        {}                     ready for runs
 //     boot-failed   {message, url}
 //     packages      {runId, packages}      loading what the cell imports
 //     package-failed{runId, packages, urls, message}
 //     output        {runId, stream, text}  stdout/stderr, in order, coalesced
 //     figure        {runId, figure}        a Plotly figure dict from instruments.plot
-//     done          {runId, ok, value, error, interrupted, dropped, packageFailed?}
+//     done          {runId, ok, value, value_trimmed, error, interrupted, dropped,
+//                    packageFailed?, internalError?, fatal?, stackOverflow?}
+//                   fatal: Pyodide cannot run again (the page replaces the worker)
 const SITE_PY = "/home/pyodide/site-py"; // where the site's Python files go in Pyodide's FS
 const BOOT_STEPS = 3;
 
@@ -22,7 +29,10 @@ let pyodide = null;
 let runner = null; // the pycell_runner module (a PyProxy)
 let importMap = null; // import name → package name, from Pyodide's lock file (a PyProxy dict)
 let packageBaseUrl = "";
-const namespaces = new Map(); // page scope → globals dict (PyProxy): cells of a page share one
+// The one live namespace (a PyProxy dict) and the page visit it belongs to.
+// Older visits' namespaces are dropped, so their arrays can be freed.
+let namespace = null;
+let namespaceScope = null;
 
 // --- output: coalesce writes so a print loop costs a few messages, not thousands
 const outbox = { runId: null, stream: null, text: "", lastFlush: 0 };
@@ -35,6 +45,17 @@ function flushOutput() {
     outbox.text = "";
   }
   outbox.lastFlush = performance.now();
+}
+
+// Pyodide's fatal-error handler dumps the Python stack through C-level stderr:
+// runner paths and internals the reader should not see. Once that dump
+// starts, nothing more of the run is shown; the page explains what happened.
+const FATAL_DUMP_START = "Stack (most recent call first):";
+let swallowing = false;
+
+function emitCLevel(stream, line) {
+  if (line.startsWith(FATAL_DUMP_START)) swallowing = true;
+  if (!swallowing) emitOutput(stream, line + "\n");
 }
 
 function emitOutput(stream, text) {
@@ -51,7 +72,7 @@ function postFigure(json) {
 }
 
 // --- boot
-function progress(stage, step) {
+function progress(stage, step) { // stage: a key the page words
   postMessage({ type: "boot-progress", stage, step, steps: BOOT_STEPS });
 }
 
@@ -72,7 +93,7 @@ async function fetchSitePython(pythonBase) {
 async function boot(config) {
   const loaderUrl = new URL("pyodide.mjs", config.indexURL).href;
   try {
-    progress("downloading the Python runtime", 1);
+    progress("download", 1);
     packageBaseUrl = config.packageBaseUrl;
     const sitePython = fetchSitePython(config.pythonBase);
     sitePython.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
@@ -81,12 +102,16 @@ async function boot(config) {
       indexURL: config.indexURL,
       packageBaseUrl: config.packageBaseUrl,
       // Only C-level writes land here; Python's own print goes through the runner.
-      stdout: (line) => emitOutput("stdout", line + "\n"),
-      stderr: (line) => emitOutput("stderr", line + "\n"),
+      stdout: (line) => emitCLevel("stdout", line),
+      stderr: (line) => emitCLevel("stderr", line),
     });
+    // No typed input: C-level reads of stdin fail quietly (the default handler
+    // calls prompt(), which a worker does not have). The runner's sys.stdin
+    // tells the reader what to do instead.
+    pyodide.setStdin({ error: true });
     if (config.interruptBuffer) pyodide.setInterruptBuffer(config.interruptBuffer);
 
-    progress("installing the site's Python files", 2);
+    progress("install", 2);
     for (const [name, text] of await sitePython) {
       const path = `${SITE_PY}/${name}`;
       pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
@@ -142,16 +167,32 @@ async function loadNeededPackages(runId, code) {
 }
 
 // --- runs
-async function run({ runId, cellId, scope, code }) {
+function namespaceFor(scope, keepState) {
+  if (!namespace || (scope !== namespaceScope && !keepState)) {
+    if (namespace) namespace.destroy();
+    namespace = runner.new_namespace();
+  }
+  namespaceScope = scope;
+  return namespace;
+}
+
+// The JavaScript engine's own stack ran out (C recursion in Python runs on it):
+// Chromium, Safari and Firefox word it differently.
+const STACK_OVERFLOW = /call stack size|too much recursion/i;
+
+async function run({ runId, cellId, scope, keepState, code, messages }) {
   outbox.runId = runId;
   outbox.lastFlush = 0; // the first line of a run goes out at once
+  swallowing = false;
   try {
     if (!(await loadNeededPackages(runId, code))) {
       postMessage({ type: "done", runId, ok: false, packageFailed: true });
       return;
     }
-    if (!namespaces.has(scope)) namespaces.set(scope, runner.new_namespace());
-    const resultProxy = runner.run_cell(code, cellId, namespaces.get(scope), emitOutput);
+    const messagesProxy = pyodide.toPy(messages || {});
+    const resultProxy = runner.run_cell(code, cellId, namespaceFor(scope, keepState), emitOutput,
+                                        runner.OUTPUT_LIMIT, messagesProxy);
+    messagesProxy.destroy();
     const result = resultProxy.toJs({ dict_converter: Object.fromEntries });
     resultProxy.destroy();
     flushOutput();
@@ -164,8 +205,13 @@ async function run({ runId, cellId, scope, code }) {
       postMessage({ type: "done", runId, ok: false, interrupted: true });
       return;
     }
-    // Not the reader's error (those come back in result.error): the runtime's own.
-    postMessage({ type: "done", runId, ok: false, error: `Internal error in the Python worker: ${error && error.message ? error.message : error}` });
+    const detail = String(error && error.message ? error.message : error);
+    // Not the reader's error (those come back in result.error): the runtime's
+    // own. After a fatal one Pyodide refuses every call, so say so.
+    postMessage({
+      type: "done", runId, ok: false, internalError: detail,
+      fatal: Boolean(error && error.pyodide_fatal_error), stackOverflow: STACK_OVERFLOW.test(detail),
+    });
   }
 }
 

@@ -6,7 +6,13 @@ exercise it natively. What it adds to a bare ``exec``:
 
 - stdout and stderr go, in order, through one ``emit(stream, text)`` callback,
   capped per run so a runaway ``print`` cannot flood the page;
-- the value of a final expression is shown (its ``repr``), as in a notebook;
+- the value of a final expression is shown (its ``repr``), as in a notebook,
+  and counts against the same cap: ``list(range(10**7))`` must not freeze it;
+- ``input()`` and ``sys.stdin`` say plainly that a cell takes no typed input
+  (a worker cannot pause for the page without cross-origin isolation);
+- a runaway recursion ends as a short ``RecursionError``, even after
+  ``sys.setrecursionlimit(10**6)``: the limit is capped to what the
+  browser's stack survives;
 - tracebacks start at the reader's code: frames of this runner and of
   Pyodide's own machinery are dropped;
 - the plotting helpers are in every cell's globals without an import.
@@ -15,12 +21,19 @@ exercise it natively. What it adds to a bare ``exec``:
 from __future__ import annotations
 
 import ast
+import builtins
+import io
 import json
 import linecache
 import sys
 import traceback
 
-OUTPUT_LIMIT = 50_000  # characters of stdout + stderr per run
+OUTPUT_LIMIT = 50_000  # characters of stdout + stderr + the shown value, per run
+# Freeing a traceback chains one C call per frame, and in the browser C calls
+# run on the JavaScript engine's stack: in Chromium a recursion 3,500 deep
+# kills Pyodide when its RecursionError is freed; 3,000 survives. Keep a margin
+# for browsers with smaller worker stacks.
+RECURSION_CEILING = 2_000
 CELL_PREFIX = "<cell "
 # Frames from these files are machinery, not the reader's program.
 INTERNAL_MARKERS = ("/_pyodide/", "/pyodide/", "pycell_runner.py", "<frozen ")
@@ -33,14 +46,17 @@ class CappedOutput:
     def __init__(self, emit, limit: int = OUTPUT_LIMIT):
         self.emit, self.left, self.dropped = emit, limit, 0
 
-    def write(self, stream: str, text: str) -> None:
-        if self.left <= 0:
-            self.dropped += len(text)
-            return
-        shown = text[: self.left]
+    def take(self, text: str) -> str:
+        """The part of ``text`` the budget still allows; the rest is counted as dropped."""
+        shown = text[: max(self.left, 0)]
         self.left -= len(shown)
         self.dropped += len(text) - len(shown)
-        self.emit(stream, shown)
+        return shown
+
+    def write(self, stream: str, text: str) -> None:
+        shown = self.take(text)
+        if shown:
+            self.emit(stream, shown)
 
 
 class Stream:
@@ -73,6 +89,58 @@ class Stream:
         return True
 
 
+class NoTypedInput(io.TextIOBase):
+    """``sys.stdin`` for a cell: reading from it says that nothing can be typed.
+
+    A worker cannot wait for the page to answer without cross-origin
+    isolation, so instead of a prompt that works on some servers only, every
+    read ends at once with an EOFError (what ``input()`` raises when stdin is
+    closed) carrying a message that says how to set the value instead.
+    """
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.message = message
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        raise EOFError(self.message)
+
+    def readline(self, size: int = -1) -> str:
+        raise EOFError(self.message)
+
+
+def _input_for(stdin: NoTypedInput):
+    def input(prompt: object = "") -> str:
+        return stdin.readline()
+
+    return input
+
+
+class RecursionCeiling:
+    """``sys.setrecursionlimit`` for a cell: the reader's limit, capped at a safe ceiling.
+
+    One instance for the interpreter, like the limit itself: a limit set in
+    one cell still holds (capped) in the next, and so does the explanation.
+    """
+
+    def __init__(self, ceiling: int = RECURSION_CEILING):
+        self.ceiling, self.requested = ceiling, None
+        self.real = sys.setrecursionlimit
+
+    def __call__(self, limit: int) -> None:
+        self.real(min(limit, self.ceiling))  # raises TypeError/ValueError like the real one
+        self.requested = limit
+
+    def capped(self) -> bool:
+        return self.requested is not None and self.requested > self.ceiling
+
+
+RECURSION = RecursionCeiling()
+
+
 def cell_filename(cell_id: str) -> str:
     return f"{CELL_PREFIX}{cell_id}>"
 
@@ -101,11 +169,14 @@ def _trim(te: traceback.TracebackException, seen: set) -> None:
             _trim(chained, seen)
 
 
-def format_error(exc: BaseException) -> str:
-    """The traceback a reader needs: their frames (and any library they called)."""
+def format_error(exc: BaseException, note: str | None = None) -> str:
+    """The traceback a reader needs: their frames (and any library they called).
+
+    ``note`` is appended as a last line (why a RecursionError came early).
+    """
     te = traceback.TracebackException.from_exception(exc)
     _trim(te, set())
-    return "".join(te.format())
+    return "".join(te.format()) + (f"{note}\n" if note else "")
 
 
 def _shown_value(value) -> str | None:
@@ -143,18 +214,28 @@ def new_namespace() -> dict:
     return namespace
 
 
-def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTPUT_LIMIT) -> dict:
-    """Run ``source`` in ``namespace``; return {ok, value, error, interrupted, dropped}.
+def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTPUT_LIMIT,
+             messages: dict | None = None) -> dict:
+    """Run ``source`` in ``namespace``; return {ok, value, value_trimmed, error, interrupted, dropped}.
 
     ``emit(stream, text)`` receives stdout/stderr as it is written. ``value``
-    is the repr of a final expression, ``error`` a trimmed traceback.
+    is the repr of a final expression, cut to what is left of the output
+    budget (``value_trimmed`` says it was cut); ``error`` a trimmed
+    traceback. ``messages`` holds the reader-facing sentences, which the page
+    owns (pycells.js): ``no_input`` and ``recursion_ceiling`` (with
+    ``{ceiling}`` and ``{requested}`` placeholders).
     """
+    messages = messages or {}
     filename = cell_filename(cell_id)
     _remember_source(filename, source)
     sink = CappedOutput(emit, limit)
-    result = {"ok": True, "value": None, "error": None, "interrupted": False, "dropped": 0}
-    saved = sys.stdout, sys.stderr
+    result = {"ok": True, "value": None, "value_trimmed": False, "error": None, "interrupted": False, "dropped": 0}
+    stdin = NoTypedInput(messages.get("no_input", "no typed input"))
+    ceiling = RECURSION
+    saved = sys.stdout, sys.stderr, sys.stdin, builtins.input, sys.setrecursionlimit
     sys.stdout, sys.stderr = Stream("stdout", sink), Stream("stderr", sink)
+    sys.stdin, builtins.input, sys.setrecursionlimit = stdin, _input_for(stdin), ceiling
+    ceiling.real(min(sys.getrecursionlimit(), ceiling.ceiling))
     try:
         tree = ast.parse(source, filename)
         last = None
@@ -162,16 +243,23 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
             last = ast.Expression(tree.body.pop().value)
         exec(compile(tree, filename, "exec"), namespace)
         if last is not None:
-            result["value"] = _shown_value(eval(compile(last, filename, "eval"), namespace))
+            shown = _shown_value(eval(compile(last, filename, "eval"), namespace))
+            if shown is not None:
+                result["value"] = sink.take(shown)
+                result["value_trimmed"] = len(result["value"]) < len(shown)
     except KeyboardInterrupt:
         result.update(ok=False, interrupted=True)
     except SystemExit as exc:  # exit() in a cell ends the cell, not the runtime
         if exc.code not in (None, 0):
             result.update(ok=False, error=f"SystemExit: {exc.code}\n")
     except BaseException as exc:  # the reader's error, shown as a traceback
-        result.update(ok=False, error=format_error(exc))
+        note = None
+        if isinstance(exc, RecursionError) and ceiling.capped():
+            template = messages.get("recursion_ceiling", "(recursion limit capped at {ceiling})")
+            note = template.format(ceiling=f"{ceiling.ceiling:,}", requested=f"{ceiling.requested:,}")
+        result.update(ok=False, error=format_error(exc, note))
     finally:
-        sys.stdout, sys.stderr = saved
+        sys.stdout, sys.stderr, sys.stdin, builtins.input, sys.setrecursionlimit = saved
     result["dropped"] = sink.dropped
     return result
 
