@@ -373,8 +373,11 @@ class TrainResult:
 
 
 def loss_text(loss: float | None, spec: str = ".3g") -> str:
-    """A loss for printing: formatted by ``spec``, or "not finite" after divergence."""
-    return "not finite" if loss is None else format(loss, spec)
+    """A loss for printing: formatted by ``spec``, or "nan" once it is not finite.
+
+    "nan" rather than words, so a cell prints the same thing in every language.
+    """
+    return "nan" if loss is None else format(loss, spec)
 
 
 def _largest_rise(losses: list[float]) -> float | None:

@@ -217,7 +217,7 @@ def format_predict(source, options, md) -> str:
     page = current_page(md)
     if page is not None and not options["cell"].startswith(content.slug_of(page.path) + "/"):
         raise ValueError(f"a card's cell lives in pysnippets/{content.slug_of(page.path)}/; got {options['cell']!r}")
-    return render_card(parse_card(source, options), _inner_markdown)
+    return render_card(parse_card(source, options), _inner_markdown, _language(md))
 
 
 @formatter("predictions")

@@ -28,8 +28,11 @@ with its answer stops the build.
 The ``predictions`` fence, on a part's index page, lists every card of the
 part's lab pages (from the content registry) and shows the reader's record.
 
-Every word the cards show a reader is in ``STRINGS`` (one table, by key) so
-that it can move into the site's message catalogue as it is.
+Every word the cards and the record show a reader comes from the message
+catalogue (``lab.predict.*``, ``lab.outcome.*``, ``lab.record.*`` in
+``messages/<language>.yml``), in the page's language; ``predict.js`` asks the
+page's catalogue for its own (``encyclopedia.t``). A card on a page of another
+edition runs that edition's twin of its cell (``pysnippets/<language>/...``).
 """
 
 from __future__ import annotations
@@ -42,49 +45,18 @@ from pathlib import Path
 
 from instruments.deep_mlp import OUTCOMES
 
-from . import ROOT, content
+from . import content
+from .editions import edition
+from .i18n import DEFAULT_LANGUAGE, t
 
-SNIPPETS = ROOT / "pysnippets"
-
-# Every reader-facing word of the cards and the record, English.
-# Keys are what a message catalogue will use; {name} is filled in by predict.js.
-STRINGS = {
-    "card_kicker": "Predict, then run",
-    "question_outcome": "What will training do?",
-    "question_fails_first": "What fails first?",
-    "outcome_trains": "Trains smoothly",
-    "outcome_spikes": "Spikes, then recovers",
-    "outcome_diverges": "Diverges to NaN",
-    "outcome_stalls": "Stalls",
-    "answer_summary": "Answer, explanation and the run",
-    "answer_outcome": "What happens:",
-    "answer_fails_first": "What fails first:",
-    "lock": "Lock in my prediction",
-    "skip": "Skip: just show me",
-    "pick_each": "Pick an answer to each question first, or skip.",
-    "your_prediction": "Your prediction: {choice}.",
-    "right": "Right.",
-    "wrong": "Not this time: {answer}.",
-    "skipped": "Skipped: no prediction recorded for this card.",
-    "revealed": "The answer and the run are below.",
-    "storage_blocked": "This browser is not keeping site data, so your predictions cannot be kept: the card works, but it will forget your answer when you leave the page.",
-    "record_heading": "Your record",
-    "record_lab": "Lab {number} · {title}",
-    "record_needs_js": "Your record of predictions is kept in your browser, and needs JavaScript.",
-    "record_summary": "{right} of {made} predictions right",
-    "record_none": "No predictions yet: each card below asks for one before it shows its run.",
-    "record_progress": "{tried} of {total} cards tried ({skipped} skipped)",
-    "status_right": "right",
-    "status_wrong": "wrong",
-    "status_skipped": "skipped",
-    "status_open": "not tried yet",
-    "reset": "Reset my record",
-    "reset_question": "Forget every prediction recorded in this browser?",
-    "reset_yes": "Forget them",
-    "reset_no": "Keep them",
-    "reset_done": "Your record is cleared.",
-    "record_storage_blocked": "This browser is not keeping site data, so there is no record to show: predictions made here are forgotten when you leave a page.",
+# The catalogue keys (messages/<language>.yml) of the outcome choices, by the engine's outcome.
+OUTCOME_KEYS = {
+    "trains": "lab.outcome.trains",
+    "spikes": "lab.outcome.spikes",
+    "diverges": "lab.outcome.diverges",
+    "stalls": "lab.outcome.stalls",
 }
+assert tuple(OUTCOME_KEYS) == OUTCOMES, "one catalogue key per engine outcome"
 
 SECTION = re.compile(r"^---\s*(what fails first|explanation)\s*---\s*$", re.M | re.I)
 CHOICE = re.compile(r"^\((x| )\)\s+(.+)$", re.I)
@@ -143,24 +115,30 @@ def parse_card(source: str, options: dict) -> Card:
                 sections["explanation"], tuple(choices), answer)
 
 
-def cell_source(card: Card) -> str:
-    path = (SNIPPETS / card.cell).resolve()
-    if SNIPPETS.resolve() not in path.parents or not path.is_file():
-        raise CardError(f"card {card.id!r}: no cell pysnippets/{card.cell}")
-    return path.read_text(encoding="utf-8")
+def cell_path(card: Card, language: str = DEFAULT_LANGUAGE) -> Path:
+    """The card's cell in ``language``'s edition (the default edition's cell, or its twin)."""
+    snippets = edition(language).snippets
+    path = (snippets / card.cell).resolve()
+    if snippets.resolve() not in path.parents or not path.is_file():
+        raise CardError(f"card {card.id!r}: no cell {card.cell} under {snippets}")
+    return path
+
+
+def cell_source(card: Card, language: str = DEFAULT_LANGUAGE) -> str:
+    return cell_path(card, language).read_text(encoding="utf-8")
+
+
+# The last line a card's cell prints: a word of its language, a colon, the
+# engine's outcome (an identifier, the same in every edition): "outcome: stalls".
+OUTCOME_LINE = re.compile(rf"^\w+: ({'|'.join(OUTCOMES)})\s*$", re.M)
 
 
 def check_run_agrees(card: Card, stdout: str) -> None:
     """The card's own run, made at build time, must print the outcome the card claims."""
-    said = re.findall(r"^outcome: (\w+)\s*$", stdout, re.M)
+    said = OUTCOME_LINE.findall(stdout)
     if said != [card.outcome]:
         raise CardError(f"card {card.id!r} says {card.outcome!r} but its cell printed "
                         f"{said or 'no outcome line'}:\n{stdout}")
-
-
-def strings_json() -> str:
-    # Inside <script type="application/json">: only "</" could end the element early.
-    return json.dumps(STRINGS, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _choices(question: str, prompt: str, items: list[tuple[str, str]]) -> str:
@@ -170,26 +148,26 @@ def _choices(question: str, prompt: str, items: list[tuple[str, str]]) -> str:
             f'<ul class="predict__choices">{lis}</ul></div>')
 
 
-def render_card(card: Card, markdown_to_html) -> str:
-    """The card's HTML; ``markdown_to_html`` converts its Markdown sections."""
+def render_card(card: Card, markdown_to_html, language: str = DEFAULT_LANGUAGE) -> str:
+    """The card's HTML in ``language``; ``markdown_to_html`` converts its Markdown sections."""
     from .pycell import native_output, render_cell
 
-    source = cell_source(card)
-    check_run_agrees(card, native_output(source.strip("\n") + "\n")["stdout"])
+    source = cell_source(card, language)
+    check_run_agrees(card, native_output(source.strip("\n") + "\n", language)["stdout"])
     esc = html.escape
-    outcome_items = [(o, esc(STRINGS[f"outcome_{o}"])) for o in OUTCOMES]
-    questions = _choices("outcome", STRINGS["question_outcome"], outcome_items)
-    verdict = (f'<p class="predict__verdict"><strong>{esc(STRINGS["answer_outcome"])}</strong> '
-               f'{esc(STRINGS["outcome_" + card.outcome])}.')
+    outcome_items = [(o, esc(t(OUTCOME_KEYS[o], language))) for o in OUTCOMES]
+    questions = _choices("outcome", t("lab.predict.question_outcome", language), outcome_items)
+    verdict = (f'<p class="predict__verdict"><strong>{esc(t("lab.predict.answer_outcome", language))}</strong> '
+               f'{esc(t(OUTCOME_KEYS[card.outcome], language))}.')
     fails_data = ""
     if card.fails_first:
         fails_items = [(str(i), markdown_inline(text, markdown_to_html)) for i, text in enumerate(card.fails_first)]
-        questions += _choices("fails-first", STRINGS["question_fails_first"], fails_items)
-        verdict += (f' <strong>{esc(STRINGS["answer_fails_first"])}</strong> '
+        questions += _choices("fails-first", t("lab.predict.question_fails_first", language), fails_items)
+        verdict += (f' <strong>{esc(t("lab.predict.answer_fails_first", language))}</strong> '
                     f'{fails_items[card.fails_first_answer][1]}')
         fails_data = f' data-fails-first="{card.fails_first_answer}"'
     verdict += "</p>"
-    cell = render_cell(f"{card.id}-run", card.title, source)
+    cell = render_cell(f"{card.id}-run", card.title, source, language)
     config_html, explanation_html = markdown_to_html(card.config_md), markdown_to_html(card.explanation_md)
     for part in (config_html, explanation_html, questions):
         for href in re.findall(r'href="([^"]*)"', part):
@@ -198,12 +176,11 @@ def render_card(card: Card, markdown_to_html) -> str:
                 raise CardError(f"card {card.id!r} links to {href}; link to other pages from the prose around the card")
     return (
         f'<div class="admonition predict" id="{esc(card.id)}" data-outcome="{card.outcome}"{fails_data}>'
-        f'<p class="admonition-title">{esc(STRINGS["card_kicker"])} · {esc(card.title)}</p>'
+        f'<p class="admonition-title">{esc(t("lab.predict.kicker", language))} · {esc(card.title)}</p>'
         f'<div class="predict__config">{config_html}</div>'
         f'<div class="predict__questions">{questions}</div>'
-        f'<details class="predict__answer"><summary>{esc(STRINGS["answer_summary"])}</summary>'
+        f'<details class="predict__answer"><summary>{esc(t("lab.predict.answer_summary", language))}</summary>'
         f'{verdict}<div class="predict__explanation">{explanation_html}</div>{cell}</details>'
-        f'<script type="application/json" class="predict__strings">{strings_json()}</script>'
         f"</div>"
     )
 
@@ -246,17 +223,16 @@ def render_record(registry: content.Registry, here: str, language: str, docs_dir
             f'<span class="predict-record__status"></span></li>'
             for card in cards)
         ids += [card.id for card in cards]
-        name = STRINGS["record_lab"].format(number=lab.number, title=lab.text("title", language))
+        name = t("lab.record.lab", language, number=lab.number, title=lab.text("title", language))
         groups.append(f'<li><span class="predict-record__lab">{esc(name)}</span>'
                       f'<ul class="predict-record__cards">{items}</ul></li>')
     if len(set(ids)) != len(ids):
         raise CardError("two cards share an id")
     return (
         f'<section class="predict-record" aria-labelledby="predict-record-heading">'
-        f'<h2 id="predict-record-heading">{esc(STRINGS["record_heading"])}</h2>'
-        f'<p class="predict-record__summary" role="status">{esc(STRINGS["record_needs_js"])}</p>'
+        f'<h2 id="predict-record-heading">{esc(t("lab.record.heading", language))}</h2>'
+        f'<p class="predict-record__summary" role="status">{esc(t("lab.record.needs_js", language))}</p>'
         f'<ol class="predict-record__labs">{"".join(groups)}</ol>'
         f'<div class="predict-record__actions"></div>'
-        f'<script type="application/json" class="predict__strings">{strings_json()}</script>'
         f"</section>"
     )

@@ -85,7 +85,7 @@ def test_train_reports_the_floor_and_the_outcome():
 
 
 def test_loss_text():
-    assert dm.loss_text(None) == "not finite"
+    assert dm.loss_text(None) == "nan"
     assert dm.loss_text(2.0467) == "2.05"
     assert dm.loss_text(2.0467, ".3f") == "2.047"
 

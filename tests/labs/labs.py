@@ -1,7 +1,9 @@
 """Where the lab tests find the lab pages, their cells and their cards, and how they run a cell.
 
 Pages come from the content registry (``content.yml``, through tests/pages.py),
-so adding or renaming a lab needs no test edit. A cell is run the way the build
+so adding or renaming a lab needs no test edit. Every helper that reads a page
+takes a language (default English): the Spanish twin of a page lives under
+``docs/es/`` and includes the twins of its cells (``pysnippets/es/``). A cell is run the way the build
 and the browser run it: its own source, as ``__main__``, stdout captured;
 "editing" a cell means replacing one literal in that source, as a reader would.
 """
@@ -19,8 +21,11 @@ from pathlib import Path
 
 from instruments import plot
 from sitebuild import content
+from sitebuild.i18n import DEFAULT_LANGUAGE
 from sitebuild.predict import Card, parse_card
 from tests import pages
+
+LANGUAGES = pages.LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -52,13 +57,13 @@ def slug(page: str) -> str:
     return content.slug_of(page)
 
 
-def url(page: str) -> str:
-    """'labs/variance-walk.md' -> '/labs/variance-walk/'."""
-    return pages.url(page)
+def url(page: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """'labs/variance-walk.md' -> '/labs/variance-walk/' ('/es/labs/variance-walk/' in Spanish)."""
+    return pages.url(page, language)
 
 
-def text(page: str) -> str:
-    return (DOCS / page).read_text(encoding="utf-8")
+def text(page: str, language: str = DEFAULT_LANGUAGE) -> str:
+    return pages.source(page, language).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -68,10 +73,10 @@ class PageCell:
     path: Path
 
 
-def cells(page: str) -> list[PageCell]:
+def cells(page: str, language: str = DEFAULT_LANGUAGE) -> list[PageCell]:
     """The ```pycell fences of a page, with the snippet each includes."""
     found = []
-    for name, options, body in FENCE.findall(text(page)):
+    for name, options, body in FENCE.findall(text(page, language)):
         if name != "pycell":
             continue
         opts = dict(OPTION.findall(options))
@@ -80,14 +85,14 @@ def cells(page: str) -> list[PageCell]:
     return found
 
 
-def cards(page: str) -> list[Card]:
+def cards(page: str, language: str = DEFAULT_LANGUAGE) -> list[Card]:
     """The ```predict cards of a page, parsed by the build's own parser."""
     return [parse_card(body, dict(OPTION.findall(options)))
-            for name, options, body in FENCE.findall(text(page)) if name == "predict"]
+            for name, options, body in FENCE.findall(text(page, language)) if name == "predict"]
 
 
-def all_cards() -> list[tuple[str, Card]]:
-    return [(page, card) for page in lab_pages() for card in cards(page)]
+def all_cards(language: str = DEFAULT_LANGUAGE) -> list[tuple[str, Card]]:
+    return [(page, card) for page in lab_pages() for card in cards(page, language)]
 
 
 def run(path: Path, edits: dict[str, str] | None = None) -> tuple[str, dict, list[dict]]:

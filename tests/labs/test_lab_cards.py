@@ -11,14 +11,15 @@ lucky draw fails.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from instruments import deep_mlp as dm
-from sitebuild.predict import CardError, check_run_agrees, parse_card
-from tests.labs.labs import SNIPPETS, all_cards, label_entropy, labs_index, run, text
+from sitebuild.predict import CardError, cell_path, check_run_agrees, parse_card
+from tests.labs.labs import LANGUAGES, SNIPPETS, all_cards, label_entropy, labs_index, run, text
 
 # The rules as the labs index states them (checked against the page below).
 SMOOTH_RISE = 0.10       # "no step raises the loss by more than 10%"
@@ -26,6 +27,12 @@ LEARNED_FRACTION = 0.5   # "the final loss is at most half the score of the best
 SEEDS = range(8)
 
 CARDS = all_cards()
+OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
+# How each edition's index words the two rules (the numbers are the engine's).
+RULES = {
+    "en": ("no step raises the loss by more than 10%", "at most half the score of the best constant guess"),
+    "es": ("ningún paso sube la pérdida más de un 10%", "como mucho la mitad de la que obtiene la mejor conjetura constante"),
+}
 
 
 def card_by_id(card_id: str):
@@ -86,11 +93,35 @@ def test_there_are_cards_on_every_lab_and_the_two_the_course_requires():
         assert any(all(c[k] == v for k, v in required.items()) for c in configs), required
 
 
-def test_the_index_states_the_rules_the_engine_applies():
-    index = text(labs_index())
-    assert "no step raises the loss by more than 10%" in index
-    assert "at most half the score of the best constant guess" in index
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_index_states_the_rules_the_engine_applies(language):
+    index = text(labs_index(), language)
+    for rule in RULES[language]:
+        assert rule in index, f"the {language} labs index should state {rule!r}"
     assert dm.SMOOTH_RISE == SMOOTH_RISE and dm.LEARNED_FRACTION == LEARNED_FRACTION
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_a_translated_card_asks_the_same_questions_with_the_same_answers(language):
+    def shape(cards):
+        return [(page, c.id, c.outcome, c.cell, len(c.fails_first), c.fails_first_answer) for page, c in cards]
+
+    assert shape(all_cards(language)) == shape(CARDS)
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+@pytest.mark.parametrize("page, card", CARDS, ids=[c.id for _, c in CARDS])
+def test_a_translated_cards_own_cell_gives_its_answer_in_its_language(language, page, card):
+    """The Spanish card runs the Spanish twin of its cell: same run, its own words."""
+    translated = next(c for p, c in all_cards(language) if c.id == card.id)
+    path = cell_path(translated, language)
+    assert path != SNIPPETS / card.cell and path.name == (SNIPPETS / card.cell).name
+    stdout, namespace, _ = run(path)
+    assert_outcome(card.outcome, namespace["result"])
+    check_run_agrees(translated, stdout)
+    assert stdout != run(SNIPPETS / card.cell)[0], "the twin prints in its own language"
+    for token in re.findall(r"`([-+x]?\d[\d.e+-]*%?)`", translated.explanation_md):
+        assert token in stdout, f"{language} {card.id}: {token} is not in its run's output"
 
 
 @pytest.mark.parametrize("page, card", CARDS, ids=[c.id for _, c in CARDS])

@@ -18,6 +18,7 @@ PAGE_CELLS = [(page, cell) for page in lab_pages() for cell in cells(page)]
 CARD_CELLS = [(page, SNIPPETS / card.cell) for page, card in all_cards()]
 ALL = [(page, cell.path) for page, cell in PAGE_CELLS] + CARD_CELLS
 MAX_LINES = 25
+DIVERGING_CARD_CELLS = {SNIPPETS / card.cell for _, card in all_cards() if card.outcome == "diverges"}
 
 
 def test_each_lab_page_has_cells_and_the_folder_holds_no_stray_cell():
@@ -55,7 +56,9 @@ def test_cell_runs_deterministically_and_draws_valid_figures(page, path):
     first, _, figures = run(path)
     second, _, _ = run_fresh(path)
     assert first.strip() and first == second
-    assert "nan" not in first.lower()
+    # "nan" only where the run diverged and said so: a diverging card prints its losses up to the end
+    if "nan" in first.lower():
+        assert path in DIVERGING_CARD_CELLS and "not a finite number" in first, "an unexplained nan"
     for figure in figures:
         checked = go.Figure(figure)  # raises on anything Plotly refuses
         names = [trace.name for trace in checked.data]

@@ -4,6 +4,12 @@ A number in `backticks` is quoted from a cell's output and must appear in the
 output of a cell on the same page, as printed. Other numbers are theory or
 claims across seeds; each has a test below that recomputes it, running the
 page's own cells with the edits the page suggests to readers.
+
+The Spanish pages are held to the same numbers: their quoted numbers must be
+printed by their own (Spanish) cells; a phrase made only of math is checked in
+both editions; and every other number of a Spanish section, read with its
+decimal comma, must be exactly the numbers of the English section it
+translates, each of which a check below proves.
 """
 
 from __future__ import annotations
@@ -16,8 +22,11 @@ import numpy as np
 import pytest
 
 from instruments import deep_mlp as dm
-from tests.labs.labs import (SNIPPETS, all_cards, cells, lab_pages, labs_index, label_entropy,
+from sitebuild.i18n import DEFAULT_LANGUAGE, t
+from tests.labs.labs import (LANGUAGES, SNIPPETS, all_cards, cells, lab_pages, labs_index, label_entropy,
                              line_starting, numbers, run, text)
+
+OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE]
 
 NUMBER_SPAN = re.compile(r"`([-+x]?\d[\d.e+-]*%?)`")
 
@@ -34,22 +43,75 @@ def cell_path(cell_id: str):
     return next(c.path for c in cells(page) if c.id == cell_id)
 
 
-def output_of_page(page: str) -> str:
-    paths = [c.path for c in cells(page)] + [SNIPPETS / card.cell for p, card in all_cards() if p == page]
+def output_of_page(page: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """Everything the page's own cells print, in its language (the cards' cells included)."""
+    from sitebuild.predict import cell_path
+
+    paths = [c.path for c in cells(page, language)]
+    paths += [cell_path(card, language) for p, card in all_cards(language) if p == page]
     return "\n".join(run(path)[0] for path in paths)
 
 
+MATH_OR_CODE = re.compile(r"\$[^$]*\$|`[^`]*`")
+
+
 def mentioned(page: str, phrase: str) -> None:
+    """The English page says ``phrase``; a phrase of math or code alone, every edition does."""
     assert phrase in text(page), f"{page} should say {phrase!r}"
+    if not re.search(r"[A-Za-z]", MATH_OR_CODE.sub("", phrase)):
+        for language in OTHER_LANGUAGES:
+            assert phrase in text(page, language), f"the {language} {page} should say {phrase!r} too"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page", lab_pages())
-def test_every_quoted_number_is_printed_by_a_cell_on_the_page(page):
-    output = output_of_page(page)
-    quoted = NUMBER_SPAN.findall(text(page))
+def test_every_quoted_number_is_printed_by_a_cell_on_the_page(page, language):
+    output = output_of_page(page, language)
+    quoted = NUMBER_SPAN.findall(text(page, language))
     assert quoted, f"{page} quotes no cell output"
     missing = [token for token in quoted if token not in output]
-    assert not missing, f"{page} quotes numbers no cell prints: {missing}"
+    assert not missing, f"{language} {page} quotes numbers no cell prints: {missing}"
+
+
+def prose_numbers_by_section(markdown: str, decimal_mark: str) -> list[list[str]]:
+    """Per ``## `` section, every number in the page outside link targets, include lines and
+    quoted cell output, written with a decimal point (sorted: word order differs by language)."""
+    markdown = re.sub(r"\]\([^)]*\)|href=\"[^\"]*\"|^--8<--.*$|`[^`\n]*`", " ", markdown, flags=re.M)
+    markdown = markdown.split("\n---\n", 1)[1]                              # the front matter is words
+    def read(text: str, mark: str) -> list[str]:
+        pattern = rf"(?<![\w.,])\d+(?:{re.escape(mark)}\d+)?(?!\w)"
+        return [n.replace(mark, ".") for n in re.findall(pattern, text)]
+
+    found = []
+    for section in re.split(r"^## ", markdown, flags=re.M):
+        # math and section labels (§ 1.2) keep their point in every language
+        labels = r"\$\$.*?\$\$|\$[^$\n]+\$|§ ?\d+\.\d+"
+        math = [m.replace("§", " ") for m in re.findall(labels, section, flags=re.S)]
+        words = re.sub(labels, " ", section, flags=re.S)
+        found.append(sorted(read(" ".join(math), ".") + read(words, decimal_mark)))
+    return found
+
+
+def _sections(page: str, language: str) -> list[list[str]]:
+    mark = t("format.separators", language)[0]
+    return prose_numbers_by_section(text(page, language), mark)
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+@pytest.mark.parametrize("page", [labs_index(), *lab_pages()])
+def test_a_translated_page_states_the_english_numbers_section_by_section(page, language):
+    english, translated = _sections(page, DEFAULT_LANGUAGE), _sections(page, language)
+    assert len(translated) == len(english), f"{language} {page} has another number of sections"
+    for number, (en, other) in enumerate(zip(english, translated)):
+        assert other == en, f"{language} {page}, section {number}: {other} against the English {en}"
+
+
+def test_the_section_check_reads_a_decimal_comma_and_sees_a_changed_number():
+    english = "---\ntitle: x\n---\n# A\nabout 2.05 for 16\n## B\nends between 0.12 and 0.25 (`0.121`)"
+    spanish = "---\ntitle: x\n---\n# A\nunos 2,05 para 16\n## B\ntermina entre 0,12 y 0,25 (`0.121`)"
+    english, spanish = english + " $\\log 10 \\approx 2.30$", spanish + " $\\log 10 \\approx 2.30$"
+    assert prose_numbers_by_section(spanish, ",") == prose_numbers_by_section(english, ".")
+    assert prose_numbers_by_section(spanish.replace("0,25", "0,52"), ",") != prose_numbers_by_section(english, ".")
 
 
 def seeds_of(cell_id: str, seeds, **extra):

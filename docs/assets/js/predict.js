@@ -13,22 +13,22 @@
 //   Card    one card's form, verdict and reveal.
 //   Summary the record on the labs index: "4 of 6 predictions right", reset.
 //
-// Every word shown comes from the page (the cards' STRINGS table, rendered as
-// JSON by the build), so this file holds keys, never sentences.
+// Every word shown comes from the page's message catalogue (messages/<language>.yml,
+// through encyclopedia.t), so this file holds keys, never sentences.
 (function () {
   "use strict";
 
   const STORE_KEY = "encyclopedia:predictions";
 
-  let strings = null;
-  function t(key, params = {}) {
-    if (!strings) {
-      const node = document.querySelector(".predict__strings");
-      strings = node ? JSON.parse(node.textContent) : {};
-    }
-    const text = strings[key] || key;
-    return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
-  }
+  // Words come from the page's message catalogue (i18n.js), in the page's language.
+  const t = (key, params) => window.encyclopedia.t(key, params);
+  // The record's status words, by status (literal keys: the catalogue tests read them).
+  const STATUS_KEYS = {
+    right: "lab.record.status.right",
+    wrong: "lab.record.status.wrong",
+    skipped: "lab.record.status.skipped",
+    open: "lab.record.status.open",
+  };
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -132,12 +132,12 @@
         question.fieldset = fieldset;
         this.form.append(fieldset);
       }
-      this.lockButton = el("button", { type: "submit", class: "enc-button" }, t("lock"));
-      this.skipButton = el("button", { type: "button", class: "enc-button enc-button--quiet" }, t("skip"));
+      this.lockButton = el("button", { type: "submit", class: "enc-button" }, t("lab.predict.lock"));
+      this.skipButton = el("button", { type: "button", class: "enc-button enc-button--quiet" }, t("lab.predict.skip"));
       this.buttons = el("div", { class: "predict__buttons" }, this.lockButton, this.skipButton);
       this.status = el("p", { class: "predict__status", role: "status" });
       this.form.append(this.buttons, this.status);
-      if (!Record.storageWorks()) this.form.append(el("p", { class: "predict__note", text: t("storage_blocked") }));
+      if (!Record.storageWorks()) this.form.append(el("p", { class: "predict__note", text: t("lab.predict.storage_blocked") }));
       this.verdict = el("div", { class: "predict__result", tabindex: "-1", hidden: "" });
       this.root.querySelector(".predict__questions").replaceWith(this.form);
       this.answer.before(this.verdict);
@@ -158,7 +158,7 @@
     lock() {
       const picks = Object.fromEntries(this.questions.map((q) => [q.key, this.choice(q)]));
       if (Object.values(picks).some((value) => value === null)) {
-        this.status.textContent = t("pick_each");
+        this.status.textContent = t("lab.predict.pick_each");
         return;
       }
       const entry = { picks, right: this.judge(picks), skipped: false, at: Date.now() };
@@ -181,7 +181,7 @@
     reveal(entry, { focus }) {
       const lines = [];
       if (entry.skipped) {
-        lines.push(el("p", { text: t("skipped") }));
+        lines.push(el("p", { text: t("lab.predict.skipped") }));
       } else {
         for (const question of this.questions) {
           const picked = entry.picks ? entry.picks[question.key] : null;
@@ -189,14 +189,14 @@
           const input = question.fieldset.querySelector(`input[value="${CSS.escape(String(picked))}"]`);
           if (input) input.checked = true;
           const ok = picked === question.correct;
-          const verdict = ok ? t("right") : t("wrong", { answer: this.labelOf(question, question.correct) });
+          const verdict = ok ? t("lab.predict.right") : t("lab.predict.wrong", { answer: this.labelOf(question, question.correct) });
           lines.push(el("p", { class: `predict__line predict__line--${ok ? "right" : "wrong"}` },
             `${question.fieldset.querySelector("legend").textContent} `,
-            t("your_prediction", { choice: this.labelOf(question, picked) }), " ",
+            t("lab.predict.your_prediction", { choice: this.labelOf(question, picked) }), " ",
             el("strong", { text: verdict })));
         }
       }
-      lines.push(el("p", { class: "predict__next", text: t("revealed") }));
+      lines.push(el("p", { class: "predict__next", text: t("lab.predict.revealed") }));
       this.verdict.replaceChildren(...lines);
       this.verdict.hidden = false;
       this.form.querySelectorAll("fieldset").forEach((fieldset) => (fieldset.disabled = true));
@@ -217,7 +217,7 @@
       this.items = [...root.querySelectorAll("[data-card]")];
       this.line = root.querySelector(".predict-record__summary");
       this.actions = root.querySelector(".predict-record__actions");
-      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet predict-record__reset" }, t("reset"));
+      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet predict-record__reset" }, t("lab.record.reset"));
       this.resetButton.addEventListener("click", () => this.askReset());
       this.dialog = el("div", { class: "predict-record__confirm", hidden: "" });
       this.actions.append(this.resetButton, this.dialog);
@@ -228,7 +228,7 @@
 
     render() {
       if (!Record.storageWorks()) {
-        this.line.textContent = t("record_storage_blocked");
+        this.line.textContent = t("lab.record.storage_blocked");
         this.resetButton.hidden = true;
         return;
       }
@@ -245,30 +245,30 @@
         else if (entry) made += 1;
         if (status === "right") right += 1;
         item.dataset.status = status;
-        item.querySelector(".predict-record__status").textContent = t(`status_${status}`);
+        item.querySelector(".predict-record__status").textContent = t(STATUS_KEYS[status]);
       }
       const total = this.items.length;
-      const progress = t("record_progress", { tried: made + skipped, total, skipped });
-      this.line.textContent = made + skipped === 0 ? t("record_none") : `${made ? t("record_summary", { right, made }) + ". " : ""}${progress}.`;
+      const progress = t("lab.record.progress", { tried: made + skipped, total, skipped });
+      this.line.textContent = made + skipped === 0 ? t("lab.record.none") : `${made ? t(made === 1 ? "lab.record.summary_one" : "lab.record.summary_many", { right, made }) + ". " : ""}${progress}.`;
       this.resetButton.disabled = made + skipped === 0;
     }
 
     askReset() {
       this.dialog.setAttribute("role", "alertdialog");
-      this.dialog.setAttribute("aria-label", t("reset_question"));
-      const yes = el("button", { type: "button", class: "enc-button" }, t("reset_yes"));
-      const no = el("button", { type: "button", class: "enc-button enc-button--quiet" }, t("reset_no"));
+      this.dialog.setAttribute("aria-label", t("lab.record.reset_question"));
+      const yes = el("button", { type: "button", class: "enc-button" }, t("lab.record.reset_yes"));
+      const no = el("button", { type: "button", class: "enc-button enc-button--quiet" }, t("lab.record.reset_no"));
       yes.addEventListener("click", () => {
         Record.clear();
         this.closeDialog();
         this.render();
-        this.line.textContent = `${t("reset_done")} ${this.line.textContent}`;
+        this.line.textContent = `${t("lab.record.reset_done")} ${this.line.textContent}`;
       });
       no.addEventListener("click", () => this.closeDialog());
       this.dialog.onkeydown = (event) => {
         if (event.key === "Escape") this.closeDialog();
       };
-      this.dialog.replaceChildren(el("p", { text: t("reset_question") }), el("div", { class: "predict-record__confirm-buttons" }, yes, no));
+      this.dialog.replaceChildren(el("p", { text: t("lab.record.reset_question") }), el("div", { class: "predict-record__confirm-buttons" }, yes, no));
       this.dialog.hidden = false;
       yes.focus();
     }
@@ -290,7 +290,6 @@
     // Material's instant loading swaps the page body: old summaries stop listening.
     summaries.forEach((summary) => summary.dispose());
     summaries = [];
-    strings = null;
     document.querySelectorAll(".predict[id]:not(.predict--enhanced)").forEach((root) => new Card(root));
     document.querySelectorAll(".predict-record").forEach((root) => summaries.push(new Summary(root)));
   }
