@@ -22,8 +22,9 @@ A card is a fenced block; its options name the answer and the cell::
 ``outcome`` is one of the engine's outcomes (``instruments.deep_mlp.OUTCOMES``);
 the "what fails first" section is optional, with exactly one ``(x)``. The
 cell (a path under ``pysnippets/``) runs natively at build time, like every
-cell, and must print ``outcome: <outcome>``: a card whose own run disagrees
-with its answer stops the build.
+cell, and must end with the line ``<word>: <outcome>`` (``outcome: stalls``,
+``resultado: stalls``): a card whose own run disagrees with its answer stops
+the build.
 
 The ``predictions`` fence, on a part's index page, lists every card of the
 part's lab pages (from the content registry) and shows the reader's record.
