@@ -10,5 +10,5 @@ for init, run in runs.items():
     print(f"{init:<7} loss at step 0: {loss_text(run.losses[0]):>9}   after {STEPS} steps: "
           f"{loss_text(run.losses[-1]):>9}   {run.outcome}")
 print(f"a guess that ignores the input scores {runs['he'].baseline_loss:.3f}")
-line(range(STEPS), [run.losses for run in runs.values()], names=list(runs), log_y=True,
+line(range(STEPS), [run.losses for run in runs.values()], names=["naive", "Xavier", "He"], log_y=True,
      title="24 ReLU layers, three inits", xlabel="step", ylabel="training loss")

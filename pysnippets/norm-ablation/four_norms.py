@@ -10,5 +10,5 @@ for norm, run in runs.items():
     print(f"{norm:<6} loss at step 0: {loss_text(run.losses[0]):>9}   after {STEPS} steps: "
           f"{loss_text(run.losses[-1]):>9}   {run.outcome}")
 print(f"a guess that ignores the input scores {runs['rms'].baseline_loss:.3f}")
-line(range(STEPS), [run.losses for run in runs.values()], names=list(runs), log_y=True,
+line(range(STEPS), [run.losses for run in runs.values()], names=["no norm", "BatchNorm", "LayerNorm", "RMSNorm"], log_y=True,
      title="Naive init, 24 ReLU layers: four normalisations", xlabel="step", ylabel="training loss")

@@ -20,5 +20,5 @@ for init in ("uniform", "xavier", "he"):
     theory = WIDTH * weight_std(init, WIDTH, WIDTH) ** 2 / 2   # n Var(W), halved by the ReLU
     print(f"{init:<8} E[h^2] layer 1: {walk[0]:9.3g}  layer {DEPTH}: {walk[-1]:9.3g}"
           f"  per layer x{per_layer:.3f} (theory x{theory:.3f})")
-line(range(1, DEPTH + 1), [np.log10(w) for w in walks.values()], names=list(walks),
+line(range(1, DEPTH + 1), [np.log10(w) for w in walks.values()], names=["uniform [-1, 1]", "Xavier", "He"],
      title="30 ReLU layers: the second moment by layer", xlabel="layer", ylabel="log10 E[h²]")

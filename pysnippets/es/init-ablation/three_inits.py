@@ -10,5 +10,5 @@ for init, run in runs.items():
     print(f"{init:<7} pérdida en el paso 0: {loss_text(run.losses[0]):>9}   tras {STEPS} pasos: "
           f"{loss_text(run.losses[-1]):>9}   {run.outcome}")
 print(f"una conjetura que ignora la entrada obtiene {runs['he'].baseline_loss:.3f}")
-line(range(STEPS), [run.losses for run in runs.values()], names=list(runs), log_y=True,
+line(range(STEPS), [run.losses for run in runs.values()], names=["ingenua", "Xavier", "He"], log_y=True,
      title="24 capas ReLU, tres inicializaciones", xlabel="paso", ylabel="pérdida de entrenamiento")

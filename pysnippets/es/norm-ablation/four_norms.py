@@ -10,5 +10,5 @@ for norm, run in runs.items():
     print(f"{norm:<6} pérdida en el paso 0: {loss_text(run.losses[0]):>9}   tras {STEPS} pasos: "
           f"{loss_text(run.losses[-1]):>9}   {run.outcome}")
 print(f"una conjetura que ignora la entrada obtiene {runs['rms'].baseline_loss:.3f}")
-line(range(STEPS), [run.losses for run in runs.values()], names=list(runs), log_y=True,
+line(range(STEPS), [run.losses for run in runs.values()], names=["sin normalización", "BatchNorm", "LayerNorm", "RMSNorm"], log_y=True,
      title="Inicialización ingenua, 24 capas ReLU: cuatro normalizaciones", xlabel="paso", ylabel="pérdida de entrenamiento")

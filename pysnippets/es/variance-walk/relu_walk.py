@@ -20,5 +20,5 @@ for init in ("uniform", "xavier", "he"):
     theory = WIDTH * weight_std(init, WIDTH, WIDTH) ** 2 / 2   # n Var(W), que la ReLU deja en la mitad
     print(f"{init:<8} E[h^2] capa 1: {walk[0]:9.3g}  capa {DEPTH}: {walk[-1]:9.3g}"
           f"  por capa x{per_layer:.3f} (teoría x{theory:.3f})")
-line(range(1, DEPTH + 1), [np.log10(w) for w in walks.values()], names=list(walks),
+line(range(1, DEPTH + 1), [np.log10(w) for w in walks.values()], names=["uniforme [-1, 1]", "Xavier", "He"],
      title="30 capas ReLU: el segundo momento por capa", xlabel="capa", ylabel="log10 E[h²]")
