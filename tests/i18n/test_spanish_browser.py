@@ -153,6 +153,15 @@ def test_a_diverged_run_is_marked_in_spanish(browser, site_url):
         assert any(re.fullmatch(es("instrument.mark.diverged_at_step", step=r"\d+"), m) for m in marks), marks
         shown = panel.locator("[data-readout='final_loss_no_bn'] dd").inner_text()
         assert shown == es("instrument.word.diverged")
+        # A dead network that predicts a constant: the fourth outcome, its word and its mark.
+        settings = {"learning_rate": 0.2394, "depth": 2}
+        assert native.expected(engine, settings)["outcome_no_bn"] == "collapsed"
+        set_control(probe.page, engine, controls["depth"], 2)
+        set_control(probe.page, engine, controls["learning_rate"], 0.2394)
+        assert panel.locator("[data-readout='final_loss_no_bn'] dd").inner_text() == es("instrument.word.collapsed")
+        marks = panel.evaluate("el => (el.querySelector('.instrument__chart').layout.annotations || []).map(a => a.text)")
+        assert es("instrument.mark.collapsed") in marks, marks
+        assert_readouts_match(panel, engine, settings)
         assert_spanish(probe)
     finally:
         context.close()
@@ -251,6 +260,12 @@ def test_the_selector_follows_instant_navigation(browser, site_url):
         set_control(page, engine, width, 64)
         switch_language(page, SPANISH)
         assert page.evaluate("location.pathname + location.hash") == pages.url(CHAPTER, SPANISH) + "#init_explorer:width=64"
+        # The Spanish page opens with the reader's setting, in Spanish words.
+        assert page.evaluate("document.documentElement.lang") == SPANISH
+        panel = ready(page, engine)
+        width_es = next(c for c in native.spec(engine, SPANISH)["controls"] if c["name"] == "width")
+        assert panel.get_by_role("slider", name=width_es["label"], exact=True).get_attribute("aria-valuetext") == "64"
+        assert_readouts_match(panel, engine, {**native.defaults(engine), "width": 64})
         assert probe.console_errors == [] and probe.blocked == []
     finally:
         context.close()
@@ -356,6 +371,15 @@ def test_a_spanish_cell_runs_with_spanish_output_and_spanish_errors(browser, sit
 
         output = run(page, CELL, "21 * 2")
         assert output.locator(".pycell__value").inner_text() == es("cell.out_prompt") + "42"
+
+        # The Python runner's own sentences come from the Spanish catalogue, numbers grouped the Spanish way.
+        output = run(page, CELL, "nombre = input()")
+        assert output.locator(".pycell__error").inner_text().rstrip().endswith("EOFError: " + es("cell.python.no_input"))
+        output = run(page, CELL, "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nf(0)")
+        note = es("cell.python.recursion_ceiling", ceiling="2.000", requested="1.000.000")
+        assert output.locator(".pycell__error").inner_text().rstrip().endswith(note)
+        keep = cell.locator(".pycell__keep")
+        assert keep.inner_text().strip() == es("cell.keep_state")
 
         # The plotting helpers' own words follow the page: a histogram's default y title.
         run(page, PLOTS)
