@@ -196,14 +196,15 @@ def test_without_javascript_the_question_shows_and_the_answer_is_collapsed(brows
         context.close()
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page_path", [labs_index(), *lab_pages()])
-def test_phone_layout_has_no_sideways_scroll(browser, site_url, page_path):
+def test_phone_layout_has_no_sideways_scroll(browser, site_url, page_path, language):
     context, probe = open_local_page(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = probe.page
     try:
-        page.goto(site_url + url(page_path))
+        page.goto(site_url + url(page_path, language))
         for card in page.locator(".predict--enhanced").all():
-            card.get_by_role("button", name=w("lab.predict.skip")).click()
+            card.get_by_role("button", name=w("lab.predict.skip", language)).click()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{page_path} is {width}px wide on a 390px phone"
         for button in page.locator(".predict__buttons button, .predict-record__reset").all():
