@@ -64,6 +64,8 @@ FENCES = {
     "pycell": FenceOptions(required=("id", "title")),
     "chapters": FenceOptions(),
     "flashcards": FenceOptions(required=("deck", "title")),
+    "predict": FenceOptions(required=("id", "title", "outcome", "cell")),
+    "predictions": FenceOptions(),
 }
 
 
@@ -211,15 +213,48 @@ def format_instrument(source, options, md) -> str:
 def format_pycell(source, options, md) -> str:
     from .pycell import render_cell
 
+    _check_slug("cell", options["id"], md)
+    return render_cell(options["id"], options["title"], source, _language(md))
+
+
+def _check_slug(kind: str, given: str, md) -> None:
+    """Ids carry the page's slug: unique across the site, and a reader's saved
+    edits and predictions (keyed by id) never collide between pages."""
     page = current_page(md)
     if page is not None:
-        # Cell ids carry the page's slug: unique across the site, and a reader's
-        # saved edits (keyed by cell) never collide between pages.
         slug = content.slug_of(page.path)
-        if not options["id"].startswith(slug + "-"):
-            raise ValueError(f"a cell id on this page starts with {slug + '-'!r}; got {options['id']!r}")
+        if not given.startswith(slug + "-"):
+            raise ValueError(f"a {kind} id on this page starts with {slug + '-'!r}; got {given!r}")
 
-    return render_cell(options["id"], options["title"], source, _language(md))
+
+@formatter("predict")
+def format_predict(source, options, md) -> str:
+    """A prediction card: question, then the answer and its own cell (sitebuild/predict.py)."""
+    from .predict import parse_card, render_card
+
+    _check_slug("card", options["id"], md)
+    page = current_page(md)
+    if page is not None and not options["cell"].startswith(content.slug_of(page.path) + "/"):
+        raise ValueError(f"a card's cell lives in pysnippets/{content.slug_of(page.path)}/; got {options['cell']!r}")
+    return render_card(parse_card(source, options), _inner_markdown, _language(md))
+
+
+@formatter("predictions")
+def format_predictions(source, options, md) -> str:
+    """The reader's record of every card in the part's labs, from the content registry."""
+    from .predict import render_record
+
+    if source.strip():
+        raise ValueError("the cards come from the lab pages in content.yml; leave the fence empty")
+    page = current_page(md)
+    here = page.path if page else "labs/index.md"
+    if not here.endswith("/index.md"):
+        # Links in a fence's HTML agree between MkDocs and Zensical only on index pages.
+        raise ValueError("the record of predictions can only be on a part's index page (index.md)")
+    language = page.language if page else content.DEFAULT_LANGUAGE
+    docs_dir = page.docs_dir if page else content.ROOT / "docs"
+    registry = content.load(content.find_registry(docs_dir))
+    return render_record(registry, here, language, docs_dir)
 
 
 @formatter("chapters")
