@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 import functools
 import html
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,8 @@ from pymdownx.superfences import SuperFencesException
 from . import content
 from .context import current_page, describe
 from .reading_time import reading_minutes
+from .svg_chart import THUMB_HEIGHT, THUMB_WIDTH
+from .words import t
 
 
 class FenceError(SuperFencesException, ValueError):
@@ -55,6 +58,9 @@ FENCES = {
     "instrument": FenceOptions(required=("engine",)),
     "pycell": FenceOptions(required=("id", "title")),
     "chapters": FenceOptions(),
+    "references": FenceOptions(),
+    "reading-path": FenceOptions(),
+    "instrument-gallery": FenceOptions(),
 }
 
 
@@ -110,6 +116,12 @@ def _inner_converter() -> markdown.Markdown:
     )
 
 
+def _language(md) -> str:
+    """The language of the page being converted (the default outside a site build)."""
+    page = current_page(md)
+    return page.language if page else content.DEFAULT_LANGUAGE
+
+
 def _inner_markdown(text: str) -> str:
     return _inner_converter().reset().convert(text.strip())
 
@@ -128,6 +140,8 @@ def format_equation(source, options, md) -> str:
         f'<figure class="equation" id="{anchor}">'
         f'<figcaption><a class="equation__label" href="#{anchor}">EQ {html.escape(options["label"])}</a>'
         + (f' <span class="equation__title">{title}</span>' if title else "")
+        # Revealed by previews.js once a reader arrives from a link in the text.
+        + f' <a class="xref-back" href="#" hidden>{html.escape(t("xref.back", _language(md)))}</a>'
         + f'</figcaption><div class="arithmatex">\\[{tex}\\]</div></figure>'
     )
 
@@ -239,3 +253,91 @@ def _number(option: str, text: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(f"{option} must be a number; got {text!r}") from None
+
+
+@formatter("references")
+def format_references(source, options, md) -> str:
+    """The page's annotated reference list (see ``references.py``)."""
+    from .references import render_references
+
+    return render_references(source, _language(md), _inner_markdown)
+
+
+def _index_page(md, fence: str) -> tuple[str, str, object]:
+    """(page path, language, docs folder) of a fence that may only sit on an index page."""
+    page = current_page(md)
+    here = page.path if page else "index.md"
+    if here != "index.md" and not here.endswith("/index.md"):
+        # Links in a fence's HTML resolve alike under both builders only on index pages (see format_chapters).
+        raise ValueError(f"the {fence} fence can only be on an index page (index.md)")
+    return here, _language(md), (page.docs_dir if page else content.ROOT / "docs")
+
+
+@formatter("reading-path")
+def format_reading_path(source, options, md) -> str:
+    """Where a newcomer starts: the first published chapter, then the lessons, then the labs."""
+    if source.strip():
+        raise ValueError("the reading path comes from content.yml; leave the fence empty")
+    here, language, docs_dir = _index_page(md, "reading-path")
+    registry = content.load(content.find_registry(docs_dir))
+    chapters = [p for p in registry.chapters() if p.published][:1]
+    steps = chapters + [p for p in registry.pages("lesson") if p.published] + \
+        [p for p in registry.pages("lab") if p.published]
+    if not steps:
+        raise ValueError("content.yml has no published chapter, lesson or lab to start from")
+    esc = html.escape
+    items = "".join(
+        f'<li class="reading-path__step"><a href="{content.relative_url(here, step.path)}">'
+        f'<span class="reading-path__kind">{esc(t(f"front.step.{step.kind}", language, number=step.number or ""))}</span>'
+        f'<span class="reading-path__title">{esc(step.text("title", language))}</span></a>'
+        f'<span class="reading-path__summary">{esc(step.text("summary", language))}</span></li>'
+        for step in steps
+    )
+    return f'<ol class="reading-path" aria-label="{esc(t("front.path_label", language))}">{items}</ol>'
+
+
+INSTRUMENT_FENCE = re.compile(r'^```instrument\b[^\n]*\bengine="([^"]+)"', re.M)
+GALLERY_PAGE = "instruments.md"
+
+
+def instrument_homes(registry: content.Registry, docs_dir) -> dict[str, str]:
+    """engine -> the docs path of the first published page that shows it (else the gallery page)."""
+    homes: dict[str, str] = {}
+    for page in registry.published():
+        for engine in INSTRUMENT_FENCE.findall((docs_dir / page.path).read_text(encoding="utf-8")):
+            homes.setdefault(engine, page.path)
+    return homes
+
+
+@formatter("instrument-gallery")
+def format_instrument_gallery(source, options, md) -> str:
+    """A thumbnail of every instrument (drawn by the prepare step), linking to its panel."""
+    from instruments import load_engine
+
+    from . import thumbnails
+    from .bake import engine_exists, engine_names
+
+    if source.strip():
+        raise ValueError("the gallery lists every engine in instruments.ENGINES; leave the fence empty")
+    here, language, docs_dir = _index_page(md, "instrument-gallery")
+    registry = content.load(content.find_registry(docs_dir))
+    homes = instrument_homes(registry, docs_dir)
+    assets = posixpath.relpath("assets/generated", posixpath.dirname(here) or ".")
+    esc = html.escape
+    cards = []
+    for engine in engine_names():
+        if not engine_exists(engine):
+            continue
+        home = homes.get(engine, GALLERY_PAGE)
+        if not (docs_dir / home).exists():
+            raise ValueError(f"instrument {engine} is on no published page and {GALLERY_PAGE} is missing")
+        spec = load_engine(engine).SPEC
+        label = t("front.thumbnail_label", language, label=spec["label"], title=spec["title"])
+        cards.append(
+            f'<li class="instrument-thumb"><a href="{content.relative_url(here, home)}#instrument-{engine}">'
+            f'<img src="{assets}/{thumbnails.relative_path(engine)}" alt="" width="{THUMB_WIDTH}" '
+            f'height="{THUMB_HEIGHT}" loading="lazy" decoding="async">'
+            f'<span class="instrument-thumb__label">{esc(label)}</span></a>'
+            f'<span class="instrument-thumb__subtitle">{esc(spec.get("subtitle", ""))}</span></li>'
+        )
+    return f'<ul class="instrument-gallery">{"".join(cards)}</ul>'

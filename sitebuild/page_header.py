@@ -15,6 +15,7 @@ import html
 import posixpath
 
 from .content import Page, Registry
+from .words import t
 
 # The interface words of the header, per language (reader-facing; kept
 # together so a message catalogue can take them over).
@@ -37,6 +38,28 @@ def words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
 
 
+def next_chapter(page: Page, registry: Registry) -> Page | None:
+    later = [c for c in registry.chapters() if int(c.number) > int(page.number)]
+    return later[0] if later else None
+
+
+def _chapter_links(page: Page, registry: Registry, language: str, home: str) -> str:
+    """The top bar's links: the index, and the next chapter (its card on the index while it is planned)."""
+    esc = html.escape
+    links = [f'<a href="{home}#chapters">{esc(t("header.index", language))}</a>']
+    following = next_chapter(page, registry)
+    if following is not None:
+        if following.published:
+            target = posixpath.relpath(following.path, posixpath.dirname(page.path) or ".")
+        else:
+            target = f"{home}#chapter-{following.number}"
+        title = following.text("short_title", language) or following.text("title", language)
+        words = t("header.next", language, number=following.number, title=title)
+        links.append(f'<a href="{esc(target)}" rel="next">{esc(words)} <span aria-hidden="true">→</span></a>')
+    return (f'<nav class="chapter-header__links" aria-label="{esc(t("header.top_bar", language))}">'
+            + "".join(links) + "</nav>")
+
+
 def render_header(page: Page, registry: Registry, language: str, minutes: int) -> str | None:
     """The header HTML of ``page``, or None for kinds that have none (yet)."""
     if page.kind != "chapter":
@@ -54,12 +77,12 @@ def render_header(page: Page, registry: Registry, language: str, minutes: int) -
     ]
     facts_html = "".join(f"<div><dt>{esc(label)}</dt><dd{attrs}>{value}</dd></div>" for label, value, attrs in facts)
     return (
-        f'<header class="chapter-header">'
+        f'<header class="chapter-header"><div class="chapter-header__bar">'
         f'<nav class="chapter-header__kicker" aria-label="{esc(w["breadcrumb"])}"><ol>'
         f'<li><a href="{home}">{esc(w["home"])}</a></li>'
         f'<li>{esc(w["field"])}</li>'
         f'<li aria-current="page">{esc(page.number)} · {esc(short)}</li>'
-        f"</ol></nav>"
+        f"</ol></nav>{_chapter_links(page, registry, language, home)}</div>"
         f'<p class="chapter-header__count">{esc(w["count"].format(number=page.number, total=total))}</p>'
         f'<h1 id="chapter-title">{esc(page.text("title", language))}</h1>'
         f'<dl class="chapter-header__facts">{facts_html}</dl>'

@@ -428,6 +428,19 @@
     panel.querySelector(".instrument__chart").after(note);
   }
 
+  // Print shows the default setting as the build drew it (picture, setting,
+  // readouts), not the live chart and controls: keep a copy before they change.
+  function keepPrintCopy(panel) {
+    const copy = document.createElement("div");
+    copy.className = "instrument__print print-only";
+    for (const part of panel.querySelectorAll(".instrument__settings, .instrument__chart > svg, .instrument__readouts")) {
+      const clone = part.cloneNode(true);
+      clone.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));
+      copy.append(clone);
+    }
+    panel.querySelector(".instrument__live").after(copy);
+  }
+
   async function enhance(panel) {
     panel.dataset.state = "loading";
     let baked;
@@ -454,6 +467,7 @@
     panel.querySelectorAll(".instrument__readout").forEach((row) => {
       inst.readouts.set(row.dataset.readout, row.querySelector("dd"));
     });
+    keepPrintCopy(panel);
     buildControls(inst);
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");
