@@ -20,6 +20,7 @@
   let showTimer = 0;
   let hideTimer = 0;
   let lastPointer = "mouse";
+  let previewedBeforePress = false;
 
   function preview() {
     if (tip && tip.isConnected) return tip;
@@ -31,7 +32,8 @@
     // WCAG 1.4.13: a preview opened by hover stays while the pointer is on it.
     tip.addEventListener("mouseenter", () => clearTimeout(hideTimer));
     tip.addEventListener("mouseleave", () => scheduleHide());
-    document.body.append(tip);
+    // Inside <main>, so screen readers find it in the page's main landmark.
+    (document.querySelector("main") || document.body).append(tip);
     return tip;
   }
 
@@ -62,8 +64,10 @@
     const left = Math.max(GAP_PX, Math.min(box.left, document.documentElement.clientWidth - width - GAP_PX));
     const below = box.bottom + GAP_PX + height <= window.innerHeight || box.top < height + GAP_PX;
     const top = below ? box.bottom + GAP_PX : box.top - height - GAP_PX;
-    tip.style.left = `${left + window.scrollX}px`;
-    tip.style.top = `${top + window.scrollY}px`;
+    // Absolute coordinates count from the preview's offset parent.
+    const origin = tip.offsetParent ? tip.offsetParent.getBoundingClientRect() : { left: -window.scrollX, top: -window.scrollY };
+    tip.style.left = `${left - origin.left}px`;
+    tip.style.top = `${top - origin.top}px`;
   }
 
   function show(link) {
@@ -126,7 +130,10 @@
 
   document.addEventListener("pointerdown", (event) => {
     lastPointer = event.pointerType || "mouse";
-    if (tip && !tip.hidden && !xrefOf(event) && !tip.contains(event.target)) hide();
+    const link = xrefOf(event);
+    // Decided now, before the press focuses the link (which previews it too).
+    previewedBeforePress = Boolean(link) && owner === link && !preview().hidden;
+    if (tip && !tip.hidden && !link && !tip.contains(event.target)) hide();
   }, true);
 
   document.addEventListener("mouseover", (event) => {
@@ -164,14 +171,14 @@
     const link = xrefOf(event);
     if (!link) return;
     // On a touch screen there is no hover: the first tap previews, a second follows.
-    if (lastPointer === "touch" && owner !== link) {
+    if (lastPointer === "touch" && event.detail > 0 && !previewedBeforePress) {
       event.preventDefault();
       show(link);
       return;
     }
     hide();
     rememberOrigin(link);
-  }, true); // capture: Material's instant navigation handles link clicks before they bubble up
+  }, true); // capture: before Material's instant navigation takes the click
 
   window.addEventListener("resize", hide);
   // Material's instant navigation swaps the page in place: drop a preview of the old one.
