@@ -24,7 +24,6 @@ from __future__ import annotations
 import difflib
 import functools
 import html
-import posixpath
 import re
 from dataclasses import dataclass
 
@@ -34,7 +33,6 @@ from pymdownx.superfences import SuperFencesException
 from . import content
 from .context import current_page, describe
 from .reading_time import reading_minutes
-from .svg_chart import THUMB_HEIGHT, THUMB_WIDTH
 from .words import t
 
 
@@ -311,10 +309,15 @@ def instrument_homes(registry: content.Registry, docs_dir) -> dict[str, str]:
 
 @formatter("instrument-gallery")
 def format_instrument_gallery(source, options, md) -> str:
-    """A thumbnail of every instrument (drawn by the prepare step), linking to its panel."""
+    """A thumbnail of every instrument (drawn by the prepare step), linking to its panel.
+
+    The pictures are written into the page rather than linked: a link in a
+    fence's HTML would need a different path in each language edition and
+    builder, and five small inline drawings cost less than five requests.
+    """
     from instruments import load_engine
 
-    from . import thumbnails
+    from . import GENERATED, thumbnails
     from .bake import engine_exists, engine_names
 
     if source.strip():
@@ -322,7 +325,6 @@ def format_instrument_gallery(source, options, md) -> str:
     here, language, docs_dir = _index_page(md, "instrument-gallery")
     registry = content.load(content.find_registry(docs_dir))
     homes = instrument_homes(registry, docs_dir)
-    assets = posixpath.relpath("assets/generated", posixpath.dirname(here) or ".")
     esc = html.escape
     cards = []
     for engine in engine_names():
@@ -331,12 +333,16 @@ def format_instrument_gallery(source, options, md) -> str:
         home = homes.get(engine, GALLERY_PAGE)
         if not (docs_dir / home).exists():
             raise ValueError(f"instrument {engine} is on no published page and {GALLERY_PAGE} is missing")
+        drawing = GENERATED / thumbnails.relative_path(engine)
+        if not drawing.is_file():
+            raise ValueError(f"{drawing.relative_to(content.ROOT)} is missing: run `python -m sitebuild prepare`")
+        picture = drawing.read_text(encoding="utf-8").strip().replace(
+            "<svg ", '<svg class="instrument-thumb__picture" aria-hidden="true" focusable="false" ', 1)
         spec = load_engine(engine).SPEC
         label = t("front.thumbnail_label", language, label=spec["label"], title=spec["title"])
         cards.append(
-            f'<li class="instrument-thumb"><a href="{content.relative_url(here, home)}#instrument-{engine}">'
-            f'<img src="{assets}/{thumbnails.relative_path(engine)}" alt="" width="{THUMB_WIDTH}" '
-            f'height="{THUMB_HEIGHT}" loading="lazy" decoding="async">'
+            f'<li class="instrument-thumb" data-engine="{esc(engine)}">'
+            f'<a href="{content.relative_url(here, home)}#instrument-{engine}">{picture}'
             f'<span class="instrument-thumb__label">{esc(label)}</span></a>'
             f'<span class="instrument-thumb__subtitle">{esc(spec.get("subtitle", ""))}</span></li>'
         )

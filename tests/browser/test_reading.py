@@ -208,11 +208,11 @@ def test_front_page_thumbnails_load_and_every_link_answers(browser, site_url, vi
     page = probe.page
     try:
         page.goto(site_url + "/")
-        thumbs = page.locator(".instrument-thumb img")
+        thumbs = page.locator(".instrument-thumb__picture")
         assert thumbs.count() >= 3
         for i in range(thumbs.count()):
-            thumbs.nth(i).scroll_into_view_if_needed()
-            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle())
+            box = thumbs.nth(i).bounding_box()
+            assert box["width"] >= 120 and box["height"] >= 60, box
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
         links = page.evaluate("""() => [...document.querySelectorAll('article a[href]')]
             .map(a => a.href).filter(h => h.startsWith(location.origin))""")

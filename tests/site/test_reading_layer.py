@@ -202,12 +202,19 @@ def existing_engines() -> list[str]:
 def test_front_page_shows_a_thumbnail_of_each_instrument_linking_to_its_panel(site_dir):
     tree = built(site_dir, FRONT)
     cards = tree.find("li", "instrument-thumb")
-    images = [e for e in tree.find("img") if any(p.startswith("li.instrument-thumb") for p in e["parents"])]
-    assert len(cards) == len(images) == len(existing_engines())
-    links = [e for e in tree.find("a") if any(p.startswith("li.instrument-thumb") for p in e["parents"])]
-    for engine, image, link in zip(existing_engines(), images, links):
-        assert image["attrs"]["src"].endswith(f"thumbnails/{engine}.svg")
-        assert (site_dir / image["attrs"]["src"]).is_file(), image["attrs"]["src"]
+    assert [c["attrs"]["data-engine"] for c in cards] == existing_engines()
+    front = (site_dir / "index.html").read_text(encoding="utf-8")
+    for card in cards:
+        engine = card["attrs"]["data-engine"]
+        inside = tree.within(card)
+        pictures = [e for e in inside if e["tag"] == "svg"]
+        assert len(pictures) == 1 and pictures[0]["attrs"].get("aria-hidden") == "true", engine
+        # The picture is the prepared drawing, as published.
+        drawing = (site_dir / "assets/generated/thumbnails" / f"{engine}.svg").read_text(encoding="utf-8")
+        body = drawing[drawing.index(">") + 1:].strip()
+        assert body in front, f"{engine}: the page's picture is not the prepared thumbnail"
+        link = next(e for e in inside if e["tag"] == "a")
+        assert link["text"].strip(), f"{engine}: the link has no words"
         path, _, anchor = link["attrs"]["href"].partition("#")
         assert anchor == f"instrument-{engine}"
         target = site_dir / path / "index.html"
