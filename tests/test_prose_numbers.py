@@ -373,7 +373,8 @@ def test_equations_are_all_present_and_cited(md):
 
 
 def test_references_are_all_cited(md):
-    ids = re.findall(r"^   \{ #(ref-[\w]+) \}$", md, re.M)
+    listed = re.search(r"^```references\n(.*?)^```", md, re.M | re.S).group(1)  # the annotated list, in order
+    ids = ["ref-" + key for key in re.findall(r"^(\w+):", listed, re.M)]
     assert len(ids) == 7
     for ref_id in ids:
         assert re.search(rf"\[\[\d\]\]\(#{ref_id}\)", md), ref_id
