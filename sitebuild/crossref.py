@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 
 from .references import anchor
-from .words import t
+from .i18n import t
 
 XREF = re.compile(r'<a href="#((?:eq|ref)-[a-z0-9-]+)">(.*?)</a>', re.S)
 SECTION = re.compile(r"<h2[^>]*>(.*?)</h2>", re.S)

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from . import ROOT
-from .words import t
+from .i18n import t
 
 BIBLIOGRAPHY = ROOT / "references.yml"
 FIELDS = ("authors", "title", "venue", "year", "doi", "arxiv", "url")
@@ -39,13 +39,19 @@ class BibliographyError(ValueError):
 @dataclass(frozen=True)
 class Work:
     key: str
-    authors: str
+    authors: tuple[str, ...]
     title: str
     venue: str
     year: int
     doi: str | None = None
     arxiv: str | None = None
     url: str | None = None
+
+    def author_list(self, language: str) -> str:
+        """'A, B and C' in the page's language."""
+        if len(self.authors) == 1:
+            return self.authors[0]
+        return t("reference.authors", language, others=", ".join(self.authors[:-1]), last=self.authors[-1])
 
     def links(self, language: str) -> list[tuple[str, str]]:
         """(address, text) of every identifier: DOI and arXiv first, the publisher's page otherwise."""
@@ -85,7 +91,11 @@ def _load(path: str, mtime_ns: int) -> dict[str, Work]:
             raise BibliographyError(f"{where} needs {', '.join(missing)}")
         if not any(entry.get(f) for f in IDENTIFIERS):
             raise BibliographyError(f"{where} needs an identifier: doi, arxiv or (if neither exists) url")
-        works[key] = Work(key=key, **{f: (str(v) if f != "year" else int(v)) for f, v in entry.items()})
+        authors = entry.pop("authors")
+        if not (isinstance(authors, list) and authors and all(isinstance(a, str) for a in authors)):
+            raise BibliographyError(f"{where}: authors is a list of names")
+        works[key] = Work(key=key, authors=tuple(authors),
+                          **{f: (str(v) if f != "year" else int(v)) for f, v in entry.items()})
     return works
 
 
@@ -115,7 +125,7 @@ def render_references(source: str, language: str, markdown_to_html) -> str:
         links = " · ".join(f'<a href="{esc(href)}">{esc(text)}</a>' for href, text in work.links(language))
         items.append(
             f'<li id="{anchor(key)}" class="reference">'
-            f'<p class="reference__citation">{esc(work.authors)}. {esc(work.title)}. '
+            f'<p class="reference__citation">{esc(work.author_list(language))}. {esc(work.title)}. '
             f"<em>{esc(work.venue)}</em>, {work.year}.</p>"
             f'<div class="reference__note">{markdown_to_html(note)}</div>'
             f'<p class="reference__meta"><span class="reference__ids">{links}</span>'

@@ -4,9 +4,9 @@
 //
 // Protocol (all messages are plain objects with a `type`). The worker sends
 // no sentence a reader sees: stages and failures are keys or raw details, and
-// the page (pycells.js, its STRINGS table) turns them into words.
+// the page (pycells.js, from the message catalogue) turns them into words.
 //   page → worker
-//     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?}
+//     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?, plotWords}
 //     run   {runId, cellId, scope, keepState, code, messages}
 //           one at a time: the page queues runs. Cells of one page visit
 //           (`scope`) share a namespace; a new scope gets a fresh one unless
@@ -120,6 +120,7 @@ async function boot(config) {
     pyodide.runPython(`import sys\nif ${JSON.stringify(SITE_PY)} not in sys.path: sys.path.insert(0, ${JSON.stringify(SITE_PY)})`);
     runner = pyodide.pyimport("pycell_runner");
     runner.install_figure_sink(postFigure);
+    runner.set_plot_words(pyodide.toPy(config.plotWords || {}));
     importMap = pyodide.toPy(lockfileImportMap(pyodide.lockfile));
 
     progress("ready", 3);

@@ -208,6 +208,13 @@ def install_figure_sink(post) -> None:
     plot.set_sink(lambda figure: post(json.dumps(figure, allow_nan=False)))
 
 
+def set_plot_words(words) -> None:
+    """The plotting helpers' own labels in the page's language (catalogue keys plot.*)."""
+    from instruments import plot
+
+    plot.set_words(dict(words))
+
+
 def new_namespace() -> dict:
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     inject_helpers(namespace)
@@ -221,9 +228,11 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
     ``emit(stream, text)`` receives stdout/stderr as it is written. ``value``
     is the repr of a final expression, cut to what is left of the output
     budget (``value_trimmed`` says it was cut); ``error`` a trimmed
-    traceback. ``messages`` holds the reader-facing sentences, which the page
-    owns (pycells.js): ``no_input`` and ``recursion_ceiling`` (with
-    ``{ceiling}`` and ``{requested}`` placeholders).
+    traceback. ``messages`` holds the reader-facing sentences in the page's
+    language (pycells.js takes them from the catalogue, keys cell.python.*):
+    ``no_input`` and ``recursion_ceiling`` (with ``{ceiling}`` and
+    ``{requested}`` placeholders), and ``thousands``, the mark that groups
+    digits in numbers they show.
     """
     messages = messages or {}
     filename = cell_filename(cell_id)
@@ -256,7 +265,9 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
         note = None
         if isinstance(exc, RecursionError) and ceiling.capped():
             template = messages.get("recursion_ceiling", "(recursion limit capped at {ceiling})")
-            note = template.format(ceiling=f"{ceiling.ceiling:,}", requested=f"{ceiling.requested:,}")
+            thousands = messages.get("thousands", ",")  # the page's thousands mark
+            note = template.format(ceiling=f"{ceiling.ceiling:,}".replace(",", thousands),
+                                   requested=f"{ceiling.requested:,}".replace(",", thousands))
         result.update(ok=False, error=format_error(exc, note))
     finally:
         sys.stdout, sys.stderr, sys.stdin, builtins.input, sys.setrecursionlimit = saved
