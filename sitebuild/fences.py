@@ -280,6 +280,10 @@ def _index_page(md, fence: str) -> tuple[str, str, object]:
     return here, _language(md), (page.docs_dir if page else content.ROOT / "docs")
 
 
+# What a step of the reading path is called, by the registry's kind of page.
+STEP_WORDS = {"chapter": "front.step.chapter", "lesson": "front.step.lesson", "lab": "front.step.lab"}
+
+
 @formatter("reading-path")
 def format_reading_path(source, options, md) -> str:
     """Where a newcomer starts: the first published chapter, then the lessons, then the labs."""
@@ -295,7 +299,7 @@ def format_reading_path(source, options, md) -> str:
     esc = html.escape
     items = "".join(
         f'<li class="reading-path__step"><a href="{content.relative_url(here, step.path)}">'
-        f'<span class="reading-path__kind">{esc(t(f"front.step.{step.kind}", language, number=step.number or ""))}</span>'
+        f'<span class="reading-path__kind">{esc(t(STEP_WORDS[step.kind], language, number=step.number or ""))}</span>'
         f'<span class="reading-path__title">{esc(step.text("title", language))}</span></a>'
         f'<span class="reading-path__summary">{esc(step.text("summary", language))}</span></li>'
         for step in steps

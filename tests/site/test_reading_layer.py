@@ -82,8 +82,17 @@ def article_html(site_dir: Path, url_path: str) -> str:
     return html[start: html.index("</article>", start)]
 
 
+LANGUAGES = pages.LANGUAGES
+
+
 def pages_with_references() -> list:
     return [p for p in pages.registry().published() if "```references" in pages.source(p).read_text(encoding="utf-8")]
+
+
+def site_file(site_dir: Path, url_path: str) -> Path:
+    """The built file behind a site URL path ('/es/' -> es/index.html)."""
+    target = site_dir / url_path.lstrip("/")
+    return target / "index.html" if url_path.endswith("/") or target.is_dir() else target
 
 
 # ---- references ---------------------------------------------------------------
@@ -105,9 +114,10 @@ def test_a_chapter_cites_its_references():
     assert pages_with_references(), "no published page has a ```references fence"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page", pages_with_references(), ids=lambda p: p.slug)
-def test_every_reference_is_annotated_identified_and_cited_back(site_dir, page):
-    tree = built(site_dir, pages.url(page))
+def test_every_reference_is_annotated_identified_and_cited_back(site_dir, page, language):
+    tree = built(site_dir, pages.url(page, language))
     works = references.load()
     ids = tree.ids()
     items = tree.find("li", "reference")
@@ -132,9 +142,10 @@ def test_every_reference_is_annotated_identified_and_cited_back(site_dir, page):
             assert citing and citing[0]["attrs"]["data-xref"] == f"ref-{key}", f"{key}: back-link {target} is no citation of it"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page", pages_with_references(), ids=lambda p: p.slug)
-def test_every_citation_and_equation_link_has_its_own_id_and_a_target(site_dir, page):
-    tree = built(site_dir, pages.url(page))
+def test_every_citation_and_equation_link_has_its_own_id_and_a_target(site_dir, page, language):
+    tree = built(site_dir, pages.url(page, language))
     ids = tree.ids()
     links = tree.find("a", "xref")
     assert len(links) >= 10
@@ -182,11 +193,9 @@ def test_back_links_name_the_citing_sections_in_order():
 
 # ---- front page --------------------------------------------------------------
 
-FRONT = "/"
-
-
-def test_front_page_headings_descend_one_level_at_a_time(site_dir):
-    html = article_html(site_dir, FRONT)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_front_page_headings_descend_one_level_at_a_time(site_dir, language):
+    html = article_html(site_dir, pages.url("index.md", language))
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", html)]
     assert levels[0] == 1 and levels.count(1) == 1, levels
     jumps = [(a, b) for a, b in zip(levels, levels[1:]) if b > a + 1]
@@ -199,11 +208,13 @@ def existing_engines() -> list[str]:
     return [e for e in engine_names() if engine_exists(e)]
 
 
-def test_front_page_shows_a_thumbnail_of_each_instrument_linking_to_its_panel(site_dir):
-    tree = built(site_dir, FRONT)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_front_page_shows_a_thumbnail_of_each_instrument_linking_to_its_panel(site_dir, language):
+    front_url = pages.url("index.md", language)
+    tree = built(site_dir, front_url)
     cards = tree.find("li", "instrument-thumb")
     assert [c["attrs"]["data-engine"] for c in cards] == existing_engines()
-    front = (site_dir / "index.html").read_text(encoding="utf-8")
+    front = site_file(site_dir, front_url).read_text(encoding="utf-8")
     for card in cards:
         engine = card["attrs"]["data-engine"]
         inside = tree.within(card)
@@ -215,9 +226,9 @@ def test_front_page_shows_a_thumbnail_of_each_instrument_linking_to_its_panel(si
         assert body in front, f"{engine}: the page's picture is not the prepared thumbnail"
         link = next(e for e in inside if e["tag"] == "a")
         assert link["text"].strip(), f"{engine}: the link has no words"
-        path, _, anchor = link["attrs"]["href"].partition("#")
-        assert anchor == f"instrument-{engine}"
-        target = site_dir / path / "index.html"
+        target_url = urlparse(urljoin(front_url, link["attrs"]["href"]))
+        assert target_url.fragment == f"instrument-{engine}"
+        target = site_file(site_dir, target_url.path)
         assert target.is_file(), link["attrs"]["href"]
         assert f'id="instrument-{engine}"' in target.read_text(encoding="utf-8"), link["attrs"]["href"]
 
@@ -248,10 +259,12 @@ def test_a_thumbnail_draws_the_baked_default_frame(site_dir, engine):
         assert line[top][1] == min(y for _, y in line)
 
 
-def test_every_link_on_the_front_page_resolves(site_dir):
-    tree = built(site_dir, FRONT)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_link_on_the_front_page_resolves(site_dir, language):
+    front_url = pages.url("index.md", language)
+    tree = built(site_dir, front_url)
     own = tree.ids()
-    article = article_html(site_dir, FRONT)
+    article = article_html(site_dir, front_url)
     hrefs = set(re.findall(r'href="([^"]+)"', article)) | set(re.findall(r'src="([^"]+)"', article))
     assert hrefs
     for href in hrefs:
@@ -261,53 +274,56 @@ def test_every_link_on_the_front_page_resolves(site_dir):
         if not parsed.path:
             assert parsed.fragment in own, href
             continue
-        target = site_dir / urljoin("/", parsed.path).lstrip("/")
-        if target.is_dir() or href.endswith("/") or "." not in target.name:
-            target = target / "index.html"
+        target = site_file(site_dir, urljoin(front_url, parsed.path))
         assert target.is_file(), href
         if parsed.fragment:
             assert f'id="{parsed.fragment}"' in target.read_text(encoding="utf-8"), href
 
 
-def test_reading_path_starts_with_the_first_published_chapter(site_dir):
-    tree = built(site_dir, FRONT)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_reading_path_starts_with_the_first_published_chapter(site_dir, language):
+    tree = built(site_dir, pages.url("index.md", language))
     steps = [e for e in tree.find("a") if any(p.startswith("li.reading-path__step") for p in e["parents"])]
     first = next(c for c in pages.registry().chapters() if c.published)
-    assert steps and steps[0]["attrs"]["href"] == pages.url(first).lstrip("/")
+    assert steps and steps[0]["attrs"]["href"] == pages.url(first).lstrip("/")  # relative to its front page
     published = {pages.url(p).lstrip("/") for p in pages.registry().published()}
     assert {s["attrs"]["href"] for s in steps} <= published
 
 
 # ---- chapter header ---------------------------------------------------------
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("chapter", [c for c in pages.registry().chapters() if c.published], ids=lambda c: c.slug)
-def test_chapter_top_bar_links_the_index_and_the_next_chapter(site_dir, chapter):
-    tree = built(site_dir, pages.url(chapter))
+def test_chapter_top_bar_links_the_index_and_the_next_chapter(site_dir, chapter, language):
+    tree = built(site_dir, pages.url(chapter, language))
     bar = [e for e in tree.find("a") if any(p.startswith("nav.chapter-header__links") for p in e["parents"])]
     later = [c for c in pages.registry().chapters() if int(c.number) > int(chapter.number)]
     assert len(bar) == 1 + bool(later)
-    here = pages.url(chapter)
+    here, front = pages.url(chapter, language), pages.url("index.md", language)
+    front_html = site_file(site_dir, front).read_text(encoding="utf-8")
     index = urlparse(urljoin(here, bar[0]["attrs"]["href"]))
-    assert (index.path, index.fragment) == ("/", "chapters")
-    assert 'id="chapters"' in (site_dir / "index.html").read_text(encoding="utf-8")
+    assert (index.path, index.fragment) == (front, "chapters")
+    assert 'id="chapters"' in front_html
     if later:
         following = later[0]
         link = bar[1]
         assert link["attrs"].get("rel") == "next"
-        assert f"{following.number} · " in link["text"]
+        title = following.text("short_title", language) or following.text("title", language)
+        assert f"{following.number} · {title}" in link["text"]
         target = urlparse(urljoin(here, link["attrs"]["href"]))
         if following.published:
-            assert target.path == pages.url(following)
+            assert target.path == pages.url(following, language)
         else:
-            assert (target.path, target.fragment) == ("/", f"chapter-{following.number}")
-            assert f'id="chapter-{following.number}"' in (site_dir / "index.html").read_text(encoding="utf-8")
+            assert (target.path, target.fragment) == (front, f"chapter-{following.number}")
+            assert f'id="chapter-{following.number}"' in front_html
 
 
 # ---- print extras -------------------------------------------------------------
 
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page", pages_with_references(), ids=lambda p: p.slug)
-def test_every_quiz_solution_is_collected_for_print(site_dir, page):
-    tree = built(site_dir, pages.url(page))
+def test_every_quiz_solution_is_collected_for_print(site_dir, page, language):
+    tree = built(site_dir, pages.url(page, language))
     quizzes = tree.find("div", "quiz")
     printed = tree.find("div", "print-solutions__item")
     assert quizzes and len(printed) == len(quizzes)
