@@ -16,12 +16,14 @@ from collections import Counter
 import pytest
 from pypdf import PdfReader
 
+from sitebuild.i18n import t
 from tests import pages
 from tests.conftest import on_both_builds
 
 pytestmark = pytest.mark.browser
 
-CONTROL_WORDS = ("Run", "Stop", "Reset", "Check", "Show solution", "Keep variables")
+# The labels of every control on a chapter, in the page's language (messages/<language>.yml).
+CONTROL_KEYS = ("cell.run", "cell.stop", "cell.reset", "cell.keep_state", "quiz.check", "quiz.show_solution")
 
 WAKE = """async () => {
   // Instruments and editors come alive near the viewport: print what a reader who scrolled sees.
@@ -46,7 +48,7 @@ EXPECTED = """() => {
     })),
     instruments: [...document.querySelectorAll('figure.instrument[data-engine]')].map((p) => ({
       title: text(p.querySelector('.instrument__title')),
-      readouts: [...(p.querySelector('.instrument__print') || p).querySelectorAll('.instrument__readout')]
+      readouts: [...p.querySelectorAll('.instrument__print .instrument-print__readout')]
         .map((r) => [text(r.querySelector('dt')), text(r.querySelector('dd'))]),
     })),
     cells: [...document.querySelectorAll('.pycell')].map((c) => ({
@@ -73,16 +75,16 @@ def printed_in(sentence: str, flat: str) -> bool:
 
 @pytest.fixture(scope="module")
 def printed(browser, sites):
-    """(PDF text in layout order, what the page says must be in it) for chapter 01 under each builder."""
+    """(PDF text in layout order, what the page says must be in it) for chapter 01 per builder and language."""
     found = {}
 
-    def get(builder: str):
-        if builder not in found:
+    def get(builder: str, language: str):
+        if (builder, language) not in found:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             page = context.new_page()
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
                 ("http://127.0.0.1", "data:", "blob:")) else route.abort())
-            page.goto(sites.url(builder) + pages.url(pages.chapter(1)))
+            page.goto(sites.url(builder) + pages.url(pages.chapter(1), language))
             page.evaluate(WAKE)
             for panel in page.locator("figure.instrument[data-engine]").all():
                 panel.locator(".instrument__print").wait_for(state="attached")
@@ -92,15 +94,16 @@ def printed(browser, sites):
             context.close()
             reader = PdfReader(io.BytesIO(pdf))
             text = "\n".join(p.extract_text(extraction_mode="layout") for p in reader.pages)
-            found[builder] = (text, expected, len(reader.pages))
-        return found[builder]
+            found[builder, language] = (text, expected, len(reader.pages))
+        return found[builder, language]
 
     return get
 
 
+@pytest.mark.parametrize("language", pages.LANGUAGES)
 @on_both_builds
-def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, builder):
-    text, expected, _ = printed(builder)
+def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, builder, language):
+    text, expected, _ = printed(builder, language)
     lines = text.splitlines()
     assert len(expected["equations"]) >= 10
     for equation in expected["equations"]:
@@ -113,9 +116,10 @@ def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, bu
         assert present >= 0.8 * sum(wanted.values()), f"{equation['label']}: the formula is not printed under it"
 
 
+@pytest.mark.parametrize("language", pages.LANGUAGES)
 @on_both_builds
-def test_printed_chapter_has_each_instruments_picture_readouts(printed, builder):
-    text, expected, _ = printed(builder)
+def test_printed_chapter_has_each_instruments_picture_readouts(printed, builder, language):
+    text, expected, _ = printed(builder, language)
     flat = squeeze(text)
     assert expected["instruments"]
     for instrument in expected["instruments"]:
@@ -128,9 +132,10 @@ def test_printed_chapter_has_each_instruments_picture_readouts(printed, builder)
             assert squeeze(value) in region[:3000], f"{instrument['title']}: {label} = {value} missing"
 
 
+@pytest.mark.parametrize("language", pages.LANGUAGES)
 @on_both_builds
-def test_printed_chapter_has_each_cells_output(printed, builder):
-    text, expected, _ = printed(builder)
+def test_printed_chapter_has_each_cells_output(printed, builder, language):
+    text, expected, _ = printed(builder, language)
     flat = squeeze(text)
     assert expected["cells"]
     for cell in expected["cells"]:
@@ -140,9 +145,10 @@ def test_printed_chapter_has_each_cells_output(printed, builder):
             assert squeeze(line) in flat, f"{cell['id']}: output line {line!r} not printed"
 
 
+@pytest.mark.parametrize("language", pages.LANGUAGES)
 @on_both_builds
-def test_printed_chapter_ends_with_every_quiz_solution_and_shows_no_controls(printed, builder):
-    text, expected, page_count = printed(builder)
+def test_printed_chapter_ends_with_every_quiz_solution_and_shows_no_controls(printed, builder, language):
+    text, expected, page_count = printed(builder, language)
     flat = squeeze(text)
     assert expected["quizzes"]
     end_of_text = flat.rfind(squeeze(expected["equations"][-1]["label"]))
@@ -154,6 +160,7 @@ def test_printed_chapter_ends_with_every_quiz_solution_and_shows_no_controls(pri
         assert quiz["solution"], quiz["title"]
         for sentence in quiz["solution"]:
             assert printed_in(sentence, flat[solutions_at:]), f"{quiz['title']}: {sentence!r} not printed"
-    for word in CONTROL_WORDS:
+    for key in CONTROL_KEYS:
+        word = t(key, language)
         assert not re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text), f"control text {word!r} printed"
     assert page_count >= 5

@@ -259,3 +259,31 @@ def test_the_chapter_title_is_the_strongest_element(browser, site_url, scheme, w
         assert style["colour"] == style["body"], "the title is drawn in the text colour, not Material's faint grey"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", pages.OTHER_LANGUAGES)
+def test_other_editions_preview_and_lead_back_in_their_language(probe, site_url, language):
+    from sitebuild.i18n import t
+
+    page = probe.page
+    page.goto(site_url + pages.url(pages.chapter(1), language))
+    page.wait_for_selector("a.xref")
+    origin = page.locator('a.xref[data-xref="ref-ioffe2015"]').first
+    origin_id = origin.get_attribute("id")
+    focus_by_keyboard(page, f"#{origin_id}")
+    preview = page.locator(PREVIEW)
+    preview.wait_for(state="visible")
+    assert page.locator("#ref-ioffe2015 .reference__note").inner_text() in preview.inner_text()
+    page.keyboard.press("Escape")
+    preview.wait_for(state="hidden")
+    mark_content(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#ref-ioffe2015'")
+    settle(page)
+    back = page.locator("#ref-ioffe2015 .xref-back")
+    back.wait_for(state="visible")
+    assert back.inner_text().strip() == t("xref.back", language)
+    assert t("reference.cited_in", language) in page.locator("#ref-ioffe2015 .reference__cited").inner_text()
+    back.click()
+    page.wait_for_function(f"location.hash === '#{origin_id}'")
+    assert not probe.console_errors, probe.console_errors

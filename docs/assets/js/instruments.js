@@ -446,7 +446,17 @@
     copy.className = "instrument__print print-only";
     for (const part of panel.querySelectorAll(".instrument__settings, .instrument__chart > svg, .instrument__readouts")) {
       const clone = part.cloneNode(true);
-      clone.querySelectorAll("[id]").forEach((el) => el.removeAttribute("id"));
+      // A copy, not the live thing: no ids, and names of its own (print-only classes),
+      // so nothing that looks up the live settings or readouts finds it.
+      for (const el of [clone, ...clone.querySelectorAll("*")]) {
+        el.removeAttribute("id");
+        el.removeAttribute("data-readout");
+        if (el.classList) {
+          for (const name of [...el.classList]) {
+            if (name.startsWith("instrument__")) el.classList.replace(name, name.replace("instrument__", "instrument-print__"));
+          }
+        }
+      }
       copy.append(clone);
     }
     panel.querySelector(".instrument__live").after(copy);
