@@ -120,7 +120,9 @@ async function boot(config) {
     pyodide.runPython(`import sys\nif ${JSON.stringify(SITE_PY)} not in sys.path: sys.path.insert(0, ${JSON.stringify(SITE_PY)})`);
     runner = pyodide.pyimport("pycell_runner");
     runner.install_figure_sink(postFigure);
-    runner.set_plot_words(pyodide.toPy(config.plotWords || {}));
+    // As JSON text, not a PyProxy from toPy: a restarted worker's boot failed
+    // with NoGilError when handed such a proxy.
+    runner.set_plot_words(JSON.stringify(config.plotWords || {}));
     importMap = pyodide.toPy(lockfileImportMap(pyodide.lockfile));
 
     progress("ready", 3);

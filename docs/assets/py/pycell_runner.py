@@ -209,10 +209,13 @@ def install_figure_sink(post) -> None:
 
 
 def set_plot_words(words) -> None:
-    """The plotting helpers' own labels in the page's language (catalogue keys plot.*)."""
+    """The plotting helpers' own labels in the page's language (catalogue keys plot.*).
+
+    ``words`` is a dict, or its JSON text (what the worker sends).
+    """
     from instruments import plot
 
-    plot.set_words(dict(words))
+    plot.set_words(json.loads(words) if isinstance(words, str) else dict(words))
 
 
 def new_namespace() -> dict:
