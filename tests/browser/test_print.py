@@ -44,6 +44,7 @@ EXPECTED = """() => {
   return {
     equations: [...document.querySelectorAll('figure.equation')].map((f) => ({
       label: text(f.querySelector('.equation__label')),
+      title: text(f.querySelector('.equation__title')),
       glyphs: text(f.querySelector('.katex-html')).replace(/\\s/g, ''),
     })),
     instruments: [...document.querySelectorAll('figure.instrument[data-engine]')].map((p) => ({
@@ -107,10 +108,14 @@ def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, bu
     lines = text.splitlines()
     assert len(expected["equations"]) >= 10
     for equation in expected["equations"]:
-        at = [i for i, line in enumerate(lines) if equation["label"] in line and line.strip().startswith(equation["label"])]
+        # The caption line: the label and its title's first word (a wrapped line of prose may start with a label too).
+        caption = squeeze(equation["label"] + equation["title"].split()[0])
+        at = [i for i, line in enumerate(lines) if squeeze(line).startswith(caption)]
         assert at, f"{equation['label']} is not printed as an equation label"
         # A tall formula (a product, a fraction) spreads over a dozen lines of layout text.
-        window = Counter(squeeze("".join(lines[at[0] + 1: at[0] + 17])))
+        # Layout text pads a tall formula with blank lines: take its next six lines that hold anything.
+        following = [line for line in lines[at[0] + 1: at[0] + 60] if line.strip()][:6]
+        window = Counter(squeeze("".join(following)))
         wanted = Counter(c for c in squeeze(equation["glyphs"]) if c.isprintable() and c != "\u200b")
         present = sum(min(count, window[char]) for char, count in wanted.items())
         assert present >= 0.8 * sum(wanted.values()), f"{equation['label']}: the formula is not printed under it"

@@ -91,13 +91,15 @@ def test_following_an_equation_reference_offers_a_way_back_to_the_referring_para
     back = page.locator("#eq-n1-5 .xref-back")
     assert back.is_hidden(), "the way back shows only once the reader has followed a link"
     focus_by_keyboard(page, f"#{origin_id}")
+    mark_content(page)
     page.keyboard.press("Enter")
     page.wait_for_function("location.hash === '#eq-n1-5'")
+    settle(page)
     back = page.locator("#eq-n1-5 .xref-back")
     back.wait_for(state="visible")
     assert back.get_attribute("href").endswith(f"#{origin_id}")
-    top = page.evaluate("document.getElementById('eq-n1-5').getBoundingClientRect().top")
-    assert 0 <= top < page.viewport_size["height"] / 2
+    page.wait_for_function("(() => { const top = document.getElementById('eq-n1-5').getBoundingClientRect().top;"
+                           " return top >= 0 && top < innerHeight / 2; })()")
     back.focus()
     page.keyboard.press("Enter")
     page.wait_for_function(f"location.hash === '#{origin_id}'")
@@ -123,8 +125,10 @@ def test_citation_previews_its_reference_and_leads_back(chapter):
     assert preview.locator("a").count() == 0, "a tooltip holds nothing to focus"
     page.keyboard.press("Escape")
     preview.wait_for(state="hidden")
+    mark_content(page)
     page.keyboard.press("Enter")
     page.wait_for_function("location.hash === '#ref-he2015'")
+    settle(page)
     static_backlinks = page.locator("#ref-he2015 .reference__backlink")
     assert any(href.endswith(f"#{link_id}") for href in static_backlinks.evaluate_all("els => els.map(a => a.href)"))
     back = page.locator("#ref-he2015 .xref-back")
