@@ -38,7 +38,7 @@ from pymdownx.superfences import SuperFencesException
 
 from . import content
 from .context import current_page, describe
-from .i18n import DEFAULT_LANGUAGE, translator
+from .i18n import DEFAULT_LANGUAGE, t, translator, words
 from .page_header import level_words
 from .reading_time import reading_minutes
 
@@ -66,6 +66,9 @@ FENCES = {
     "flashcards": FenceOptions(required=("deck", "title")),
     "predict": FenceOptions(required=("id", "title", "outcome", "cell")),
     "predictions": FenceOptions(),
+    "references": FenceOptions(),
+    "reading-path": FenceOptions(),
+    "instrument-gallery": FenceOptions(),
 }
 
 
@@ -146,6 +149,8 @@ def format_equation(source, options, md) -> str:
         f'<figure class="equation" id="{anchor}">'
         f'<figcaption><a class="equation__label" href="#{anchor}">{html.escape(label)}</a>'
         + (f' <span class="equation__title">{title}</span>' if title else "")
+        # Revealed by previews.js once a reader arrives from a link in the text.
+        + f' <a class="xref-back" href="#" hidden>{html.escape(t("xref.back", _language(md)))}</a>'
         + f'</figcaption><div class="arithmatex">\\[{tex}\\]</div></figure>'
     )
 
@@ -373,3 +378,103 @@ def _number(option: str, text: str) -> float:
         return float(text)
     except ValueError:
         raise ValueError(f"{option} must be a number; got {text!r}") from None
+
+
+@formatter("references")
+def format_references(source, options, md) -> str:
+    """The page's annotated reference list (see ``references.py``)."""
+    from .references import render_references
+
+    return render_references(source, _language(md), _inner_markdown)
+
+
+def _index_page(md, fence: str) -> tuple[str, str, object]:
+    """(page path, language, docs folder) of a fence that may only sit on an index page."""
+    page = current_page(md)
+    here = page.path if page else "index.md"
+    if here != "index.md" and not here.endswith("/index.md"):
+        # Links in a fence's HTML resolve alike under both builders only on index pages (see format_chapters).
+        raise ValueError(f"the {fence} fence can only be on an index page (index.md)")
+    return here, _language(md), (page.docs_dir if page else content.ROOT / "docs")
+
+
+# What a step of the reading path is called, by the registry's kind of page.
+STEP_WORDS = {"chapter": "front.step.chapter", "lesson": "front.step.lesson", "lab": "front.step.lab"}
+
+
+@formatter("reading-path")
+def format_reading_path(source, options, md) -> str:
+    """Where a newcomer starts: the first published chapter, then the lessons, then the labs."""
+    if source.strip():
+        raise ValueError("the reading path comes from content.yml; leave the fence empty")
+    here, language, docs_dir = _index_page(md, "reading-path")
+    registry = content.load(content.find_registry(docs_dir))
+    chapters = [p for p in registry.chapters() if p.published][:1]
+    steps = chapters + [p for p in registry.pages("lesson") if p.published] + \
+        [p for p in registry.pages("lab") if p.published]
+    if not steps:
+        raise ValueError("content.yml has no published chapter, lesson or lab to start from")
+    esc = html.escape
+    items = "".join(
+        f'<li class="reading-path__step"><a href="{content.relative_url(here, step.path)}">'
+        f'<span class="reading-path__kind">{esc(t(STEP_WORDS[step.kind], language, number=step.number or ""))}</span>'
+        f'<span class="reading-path__title">{esc(step.text("title", language))}</span></a>'
+        f'<span class="reading-path__summary">{esc(step.text("summary", language))}</span></li>'
+        for step in steps
+    )
+    return f'<ol class="reading-path" aria-label="{esc(t("front.path_label", language))}">{items}</ol>'
+
+
+INSTRUMENT_FENCE = re.compile(r'^```instrument\b[^\n]*\bengine="([^"]+)"', re.M)
+GALLERY_PAGE = "instruments.md"
+
+
+def instrument_homes(registry: content.Registry, docs_dir) -> dict[str, str]:
+    """engine -> the docs path of the first published page that shows it (else the gallery page)."""
+    homes: dict[str, str] = {}
+    for page in registry.published():
+        for engine in INSTRUMENT_FENCE.findall((docs_dir / page.path).read_text(encoding="utf-8")):
+            homes.setdefault(engine, page.path)
+    return homes
+
+
+@formatter("instrument-gallery")
+def format_instrument_gallery(source, options, md) -> str:
+    """A thumbnail of every instrument (drawn by the prepare step), linking to its panel.
+
+    The pictures are written into the page rather than linked: a link in a
+    fence's HTML would need a different path in each language edition and
+    builder, and five small inline drawings cost less than five requests.
+    """
+    from instruments import load_engine
+
+    from . import GENERATED, thumbnails
+    from .bake import engine_exists, engine_names
+
+    if source.strip():
+        raise ValueError("the gallery lists every engine in instruments.ENGINES; leave the fence empty")
+    here, language, docs_dir = _index_page(md, "instrument-gallery")
+    registry = content.load(content.find_registry(docs_dir))
+    homes = instrument_homes(registry, docs_dir)
+    esc = html.escape
+    cards = []
+    for engine in engine_names():
+        if not engine_exists(engine):
+            continue
+        home = homes.get(engine, GALLERY_PAGE)
+        if not (docs_dir / home).exists():
+            raise ValueError(f"instrument {engine} is on no published page and {GALLERY_PAGE} is missing")
+        drawing = GENERATED / thumbnails.relative_path(engine)
+        if not drawing.is_file():
+            raise ValueError(f"{drawing.relative_to(content.ROOT)} is missing: run `python -m sitebuild prepare`")
+        picture = drawing.read_text(encoding="utf-8").strip().replace(
+            "<svg ", '<svg class="instrument-thumb__picture" aria-hidden="true" focusable="false" ', 1)
+        spec = load_engine(engine).SPEC
+        label = t("front.thumbnail_label", language, label=spec["label"], title=words(spec["title"], language))
+        cards.append(
+            f'<li class="instrument-thumb" data-engine="{esc(engine)}">'
+            f'<a href="{content.relative_url(here, home)}#instrument-{engine}">{picture}'
+            f'<span class="instrument-thumb__label">{esc(label)}</span></a>'
+            f'<span class="instrument-thumb__subtitle">{esc(words(spec["subtitle"], language))}</span></li>'
+        )
+    return f'<ul class="instrument-gallery">{"".join(cards)}</ul>'

@@ -9,6 +9,7 @@ to the page's source, and inserted as a real element: each builder then
 resolves and checks it like any Markdown link (raw HTML links are left alone
 by MkDocs but rewritten by Zensical).
 
+A chapter's header also carries a top bar: the index, and the next chapter.
 A lesson's header also lists its objectives, difficulty, practice time and
 prerequisites, and links its summary page; a summary's links its lesson.
 """
@@ -19,7 +20,7 @@ import html
 import posixpath
 
 from .content import Page, Registry
-from .i18n import translator
+from .i18n import t, translator
 
 
 def level_words(level: str | None, language: str) -> str:
@@ -100,6 +101,28 @@ def _summary_header(page: Page, registry: Registry, language: str, minutes: int)
     )
 
 
+def next_chapter(page: Page, registry: Registry) -> Page | None:
+    later = [c for c in registry.chapters() if int(c.number) > int(page.number)]
+    return later[0] if later else None
+
+
+def _chapter_links(page: Page, registry: Registry, language: str, home: str) -> str:
+    """The top bar's links: the index, and the next chapter (its card on the index while it is planned)."""
+    esc = html.escape
+    links = [f'<a href="{home}#chapters">{esc(t("header.index", language))}</a>']
+    following = next_chapter(page, registry)
+    if following is not None:
+        if following.published:
+            target = posixpath.relpath(following.path, posixpath.dirname(page.path) or ".")
+        else:
+            target = f"{home}#chapter-{following.number}"
+        title = following.text("short_title", language) or following.text("title", language)
+        label = t("header.next", language, number=following.number, title=title)
+        links.append(f'<a href="{esc(target)}" rel="next">{esc(label)} <span aria-hidden="true">→</span></a>')
+    return (f'<nav class="chapter-header__links" aria-label="{esc(t("header.top_bar", language))}">'
+            + "".join(links) + "</nav>")
+
+
 def render_header(page: Page, registry: Registry, language: str, minutes: int) -> str | None:
     """The header HTML of ``page``, or None for kinds that have none (yet)."""
     if page.kind == "lesson":
@@ -119,8 +142,9 @@ def render_header(page: Page, registry: Registry, language: str, minutes: int) -
         (w("header.instruments"), esc(page.text("instruments", language)), ""),
     ]
     return (
-        f'<header class="chapter-header">'
+        f'<header class="chapter-header"><div class="chapter-header__bar">'
         f"{_kicker(page, language, f'{page.number} · {short}')}"
+        f"{_chapter_links(page, registry, language, _link(page, 'index.md'))}</div>"
         f'<p class="chapter-header__count">{esc(w("header.count", number=page.number, total=total))}</p>'
         f'<h1 id="chapter-title">{esc(page.text("title", language))}</h1>'
         f'<dl class="chapter-header__facts">{_facts(facts)}</dl>'

@@ -7,6 +7,7 @@ scripts/test do it). It writes:
     vendor/editor.js                                 the CodeMirror editor, bundled by esbuild
     py/                                              the cell runner, the instruments package, manifest.json
     instruments/<engine>.json                        every instrument's baked frames
+    thumbnails/<engine>.svg                          each instrument's default frame, small, for the front page
 
 The folder is git-ignored and published by MkDocs and Zensical alike as part
 of docs/. Nothing in it depends on the site's language, so a second language
@@ -28,6 +29,7 @@ from pathlib import Path
 from . import GENERATED, ROOT
 from .bake import bake_all
 from .cache import CACHE_DIR, digest
+from .thumbnails import write_thumbnails
 from .vendor import python_files, vendored_files
 
 log = logging.getLogger("sitebuild.prepare")
@@ -99,6 +101,7 @@ def prepare() -> None:
     produced += write_python_files(out)
     reports = bake_all(target=out / "instruments")
     produced += [out / "instruments" / f"{r.engine}.json" for r in reports]
+    produced += write_thumbnails(out, write_if_changed)
     _remove_all_but(out, set(produced))
     log.info("prepared %s in %.1f s", out.relative_to(ROOT), time.perf_counter() - start)
 

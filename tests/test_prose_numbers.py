@@ -436,7 +436,8 @@ def test_equations_are_all_present_and_cited(md):
 
 
 def test_references_are_all_cited(md):
-    ids = re.findall(r"^   \{ #(ref-[\w]+) \}$", md.text, re.M)
+    listed = re.search(r"^```references\n(.*?)^```", md.text, re.M | re.S).group(1)  # the annotated list, in order
+    ids = ["ref-" + key for key in re.findall(r"^(\w+):", listed, re.M)]
     assert len(ids) == 7
     for ref_id in ids:
         assert re.search(rf"\[\[\d\]\]\(#{ref_id}\)", md.text), ref_id

@@ -20,7 +20,7 @@ QUIZ = ('```quiz id="q1" kind="numeric" answer="0.5" tolerance="0.01" title="Qui
 
 
 def convert(text: str) -> str:
-    custom = [{"name": name, "class": name, "format": getattr(fences, f"format_{name}"),
+    custom = [{"name": name, "class": name, "format": getattr(fences, f"format_{name.replace('-', '_')}"),
                "validator": fences.check_options} for name in FENCES]
     return markdown.markdown(text, extensions=["pymdownx.superfences"],
                              extension_configs={"pymdownx.superfences": {"custom_fences": custom}})
