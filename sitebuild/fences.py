@@ -415,9 +415,14 @@ def format_reading_path(source, options, md) -> str:
     if not steps:
         raise ValueError("content.yml has no published chapter, lesson or lab to start from")
     esc = html.escape
+
+    def kind(step) -> str:
+        # Only numbered kinds (chapters, labs) name their number.
+        return t(STEP_WORDS[step.kind], language, **({"number": step.number} if step.number else {}))
+
     items = "".join(
         f'<li class="reading-path__step"><a href="{content.relative_url(here, step.path)}">'
-        f'<span class="reading-path__kind">{esc(t(STEP_WORDS[step.kind], language, number=step.number or ""))}</span>'
+        f'<span class="reading-path__kind">{esc(kind(step))}</span>'
         f'<span class="reading-path__title">{esc(step.text("title", language))}</span></a>'
         f'<span class="reading-path__summary">{esc(step.text("summary", language))}</span></li>'
         for step in steps
