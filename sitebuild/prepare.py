@@ -5,7 +5,9 @@ scripts/test do it). It writes:
 
     vendor/katex/, vendor/plotly/, vendor/pyodide/   copied from the pinned npm packages
     vendor/editor.js                                 the CodeMirror editor, bundled by esbuild
-    py/                                              the cell runner, the instruments package, manifest.json
+    py/pycell_runner.py                              the cell runner the worker imports
+    packages/                                        the instruments wheel and the lockfile that lists it
+                                                     with Pyodide's packages (sitebuild/packages.py)
     instruments/<engine>.json                        every instrument's baked frames
 
 The folder is git-ignored and published by MkDocs and Zensical alike as part
@@ -18,7 +20,6 @@ Files the step no longer produces are removed.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import subprocess
@@ -28,7 +29,8 @@ from pathlib import Path
 from . import GENERATED, ROOT
 from .bake import bake_all
 from .cache import CACHE_DIR, digest
-from .vendor import python_files, vendored_files
+from .packages import write_packages
+from .vendor import RUNNER, vendored_files
 
 log = logging.getLogger("sitebuild.prepare")
 
@@ -67,25 +69,6 @@ def build_editor_bundle(out: Path) -> None:
     write_if_changed(out, bundle.read_bytes())
 
 
-def write_python_files(out: Path) -> list[Path]:
-    """The cell worker's Python files and their manifest.
-
-    The browser cannot list a folder over HTTP, so the worker reads
-    ``manifest.json`` (paths relative to ``py/``) to install the instruments
-    package for ``import instruments`` in a cell.
-    """
-    written = []
-    package = []
-    for source, relative in python_files():
-        copy_if_changed(source, out / relative)
-        written.append(out / relative)
-        if relative.startswith("py/instruments/"):
-            package.append(relative.removeprefix("py/"))
-    manifest = out / "py" / "manifest.json"
-    write_if_changed(manifest, (json.dumps({"files": package}, indent=1) + "\n").encode())
-    return [*written, manifest]
-
-
 def prepare() -> None:
     out = GENERATED
     start = time.perf_counter()
@@ -96,7 +79,9 @@ def prepare() -> None:
         produced.append(out / relative)
     build_editor_bundle(out / "vendor" / "editor.js")
     produced.append(out / "vendor" / "editor.js")
-    produced += write_python_files(out)
+    copy_if_changed(RUNNER, out / "py" / RUNNER.name)
+    produced.append(out / "py" / RUNNER.name)
+    produced += write_packages(out / "packages")
     reports = bake_all(target=out / "instruments")
     produced += [out / "instruments" / f"{r.engine}.json" for r in reports]
     _remove_all_but(out, set(produced))

@@ -171,6 +171,35 @@ def test_instruments_package_is_importable_and_histogram_draws_bars(plain):
     assert chart.evaluate("n => n.data.map(t => [t.type, t.y])") == [["bar", [1, 2, 3]]]
 
 
+def test_instruments_arrive_as_the_wheel_the_lockfile_lists(browser, site_url):
+    """Issue 14: `import instruments` goes through Pyodide's loader and the site's lockfile."""
+    probe = open_page(browser, site_url + PLAYGROUND)  # a fresh Python: nothing loaded yet
+    try:
+        page = probe.page
+        lockfile = page.evaluate("url => fetch(url).then(r => r.json())",
+                                 site_url + "/assets/generated/packages/pyodide-lock.json")
+        wheel = lockfile["packages"]["instruments"]["file_name"]
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        output = run_code(page, "import instruments\nfrom instruments.plot import Figure\n"
+                                "print(instruments.ENGINES[0], Figure.__module__)")
+        assert output.locator(".pycell__error, .pycell__failure").count() == 0, output.inner_text()
+        assert output.locator(".pycell__stream--stdout").inner_text() == "init_explorer instruments.plot\n"
+        assert f"{site_url}/assets/generated/packages/{wheel}" in requested
+        assert [u for u in requested if u.endswith(".py")] == [u for u in requested if u.endswith("/pycell_runner.py")]
+        # numpy was fetched as the wheel's declared dependency (blocked here), and that did not stop the cell.
+        numpy = lockfile["packages"]["numpy"]["file_name"]
+        assert probe.blocked == [numpy]
+        # An engine needs numpy: without it the cell says so before running, naming the URL, as for `import numpy`.
+        output = run_code(page, "from instruments import init_explorer", timeout=30_000)
+        failure = output.locator(".pycell__failure").inner_text()
+        assert "Could not load the Python package numpy" in failure and numpy in failure, failure
+        assert output.locator(".pycell__error").count() == 0  # not a ModuleNotFoundError traceback
+        assert probe.console_errors == []
+    finally:
+        probe.page.context.close()
+
+
 def test_figures_follow_the_theme(plain):
     page = plain.page
     output = run_code(page, "scatter([1, 2], [3, 4])")

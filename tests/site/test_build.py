@@ -107,12 +107,13 @@ def test_the_generated_files_are_published(site_dir):
     from sitebuild.bake import engine_exists
 
     generated = site_dir / "assets" / "generated"
-    manifest = json.loads((generated / "py" / "manifest.json").read_text())
+    instruments = json.loads((generated / "packages" / "pyodide-lock.json").read_text())["packages"]["instruments"]
     needed = ["vendor/katex/katex.min.css", "vendor/plotly/plotly-basic.min.js", "vendor/pyodide/pyodide.mjs",
               "vendor/pyodide/pyodide.asm.wasm", "vendor/editor.js", "py/pycell_runner.py",
-              *(f"py/{name}" for name in manifest["files"]),
+              "packages/pyodide-lock.json", f"packages/{instruments['file_name']}",
               *(f"instruments/{e}.json" for e in ENGINES if engine_exists(e))]
-    assert "instruments/__init__.py" in manifest["files"]
+    # The package reaches cells as a wheel through the lockfile, not as loose files.
+    assert not (generated / "py" / "instruments").exists()
     assert [n for n in needed if not (generated / n).is_file()] == []
     # Sources that the prepare step publishes in built form are not published raw.
     assert not (site_dir / "assets" / "src").exists() and not (site_dir / "assets" / "py").exists()
