@@ -235,16 +235,23 @@ def lockfile_text(lock: dict) -> str:
 # ---------------------------------------------------------------- the prepare step's part
 
 
-def write_packages(out: Path, package_url: str | None = None) -> list[Path]:
-    """Write the wheel and the site's lockfile into ``out``; return both paths."""
-    wheel = build_wheel(out)
+def write_lockfile(wheel: Path, package_url: str | None = None) -> dict:
+    """Write the site's lockfile beside ``wheel``; ``package_url`` defaults to the configured one."""
     lock = lockfile_with([wheel])
     own = {name for name, package in lock["packages"].items() if package["file_name"] == wheel.name}
     site_lock = point_at_package_url(lock, package_url or pyodide_package_url(), own)
-    target = out / LOCKFILE
+    target = wheel.parent / LOCKFILE
     text = lockfile_text(site_lock)
     if not (target.exists() and target.read_text(encoding="utf-8") == text):
         target.write_text(text, encoding="utf-8")
+    return site_lock
+
+
+def write_packages(out: Path) -> list[Path]:
+    """Write the wheel and the site's lockfile into ``out``; return both paths."""
+    wheel = build_wheel(out)
+    site_lock = write_lockfile(wheel)
+    target = out / LOCKFILE
     log.info("%s: %s (%.1f KB), %s (%d packages)", out.name, wheel.name, wheel.stat().st_size / 1024,
              LOCKFILE, len(site_lock["packages"]))
     return [wheel, target]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from sitebuild import packages
 from sitebuild.runtime import PYODIDE_CDN, npm_version
 from tests import pages
 from tests.conftest import (
@@ -671,11 +672,15 @@ def full_dist_site(tmp_path_factory):
         ("127.0.0.1", 0), functools.partial(DistHandler, directory=str(dist)))
     threading.Thread(target=dist_server.serve_forever, daemon=True).start()
     target = tmp_path_factory.mktemp("site-full-dist")
+    package_url = f"http://127.0.0.1:{dist_server.server_address[1]}/"
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYODIDE_PACKAGE_URL", f"http://127.0.0.1:{dist_server.server_address[1]}/")
+        env.setenv("PYODIDE_PACKAGE_URL", package_url)
         done = build_site(target)
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
+    # The lockfile names Pyodide's packages by URL; the prepare step wrote it for the default one.
+    wheel = next((target / "assets" / "generated" / "packages").glob("instruments-*.whl"))
+    packages.write_lockfile(wheel, package_url)
     site_server = _serve(target, isolated=False)
     yield f"http://127.0.0.1:{site_server.server_address[1]}"
     site_server.shutdown()
