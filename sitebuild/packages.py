@@ -132,6 +132,22 @@ def build_wheel(out_dir: Path) -> Path:
         return target
 
 
+def cached_wheel(out_dir: Path) -> Path:
+    """:func:`build_wheel`, skipped when the sources and metadata are those of a cached build."""
+    pyproject = wheel_pyproject()
+    key = cache.digest(pyproject, *(p.name.encode() + p.read_bytes() for p in wheel_sources()))
+    folder = cache.CACHE_DIR / "wheel" / key
+    built = sorted(folder.glob("*.whl"))
+    if len(built) != 1:
+        built = [build_wheel(folder)]
+    target = out_dir / built[0].name
+    data = built[0].read_bytes()
+    if not (target.exists() and target.read_bytes() == data):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return target
+
+
 # ---------------------------------------------------------------- the lockfile tool (pyodide-lock on Pyodide)
 
 
@@ -249,7 +265,7 @@ def write_lockfile(wheel: Path, package_url: str | None = None) -> dict:
 
 def write_packages(out: Path) -> list[Path]:
     """Write the wheel and the site's lockfile into ``out``; return both paths."""
-    wheel = build_wheel(out)
+    wheel = cached_wheel(out)
     site_lock = write_lockfile(wheel)
     target = out / LOCKFILE
     log.info("%s: %s (%.1f KB), %s (%d packages)", out.name, wheel.name, wheel.stat().st_size / 1024,
