@@ -2,7 +2,7 @@
 
 Cold: no caches (bake, cells, KaTeX, Zensical's), no generated files, empty
 output; warm: the same build again. Each time is the prepare step plus the
-strict build, reported apart too.
+strict build of every language edition (English and /es/), reported apart too.
 Budget (design.md): ≤ 60 s cold, ≤ 10 s with the caches warm.
 Run: .venv/bin/python benchmarks/bench_build.py [--runs N] [--builders mkdocs zensical]
 """

@@ -9,7 +9,11 @@ Zensical alike. This hook does only what MkDocs needs and no extension can:
 * put the Material template fixes in ``overrides/mkdocs-material/`` in front of the
   theme (Zensical's own templates already have them);
 * under ``mkdocs serve``, rerun the prepare step before each rebuild, so an
-  edited engine is re-baked while you write.
+  edited engine is re-baked while you write;
+* after the default (English) edition is built, build the other language
+  editions into its site folder (``sitebuild/editions.py``), so ``mkdocs
+  build``, ``serve`` and ``gh-deploy`` carry every language. Zensical has no
+  hooks: ``sitebuild.editions.zensical_build`` runs it once per edition.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sitebuild.context import set_mkdocs_page  # noqa: E402
+from sitebuild.i18n import DEFAULT_LANGUAGE  # noqa: E402
 
 MATERIAL_FIXES = ROOT / "overrides" / "mkdocs-material"
 ELEMENT_ID = re.compile(r'\sid="([^"]+)"')
@@ -39,14 +44,14 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    if _serving:
+    if _serving and _is_default_edition(config):
         from sitebuild.prepare import prepare
 
         prepare()
 
 
 def on_page_markdown(markdown, page, config, files):
-    set_mkdocs_page(page.file.src_uri, config.theme.get("language", "en"), config.docs_dir)
+    set_mkdocs_page(page.file.src_uri, config.theme.get("language", DEFAULT_LANGUAGE), config.docs_dir)
     return markdown
 
 
@@ -54,3 +59,14 @@ def on_page_content(html, page, config, files):
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(ELEMENT_ID.findall(html))
     return html
+
+
+def on_post_build(config):
+    if _is_default_edition(config):
+        from sitebuild.editions import build_other_editions_with_mkdocs
+
+        build_other_editions_with_mkdocs(config)
+
+
+def _is_default_edition(config) -> bool:
+    return config.theme.get("language", DEFAULT_LANGUAGE) == DEFAULT_LANGUAGE

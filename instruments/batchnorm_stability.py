@@ -115,19 +115,14 @@ _TARGET = make_task()[1]
 CONSTANT_LOSS = best_constant_loss(_TARGET)
 TARGET_STD = float(np.std(_TARGET))
 
-# The one place where outcomes become words for the reader: the rest of the
-# module uses the keys.
-OUTCOMES = {
-    "trains": "trains",
-    "too_slow": "too slow",
-    "collapsed": "collapsed",
-    "diverged": "diverged",
-}
+# Outcomes and marks by key; the words are the catalogue's (messages/<language>.yml):
+# a failed run's readout shows instrument.word.<outcome>, a mark its message.
+OUTCOMES = ("trains", "too_slow", "collapsed", "diverged")
 FAILURES = ("collapsed", "diverged")
 MARK_LABELS = {
-    "diverged": "diverged at step {step}",
-    "collapsed": "collapsed: constant output",
-    "off_chart": "off the chart at step {step}",
+    "diverged": "instrument.mark.diverged_at_step",
+    "collapsed": "instrument.mark.collapsed",
+    "off_chart": "instrument.mark.off_chart_at_step",
 }
 
 
@@ -419,26 +414,33 @@ Y_RANGE = [-9.0, 3.0]
 SPEC = {
     "id": "batchnorm_stability",
     "label": "N1.2",
-    "title": "BatchNorm & training stability",
-    "subtitle": "Loss per step with and without batch norm · EQ N1.6",
+    # Words are message keys (messages/<language>.yml); see instruments/README.md.
+    "title": "instrument.batchnorm_stability.title",
+    "subtitle": "instrument.batchnorm_stability.subtitle",
     "controls": [
-        {"name": "learning_rate", "label": "Learning rate", "kind": "slider",
+        {"name": "learning_rate", "label": "instrument.batchnorm_stability.control.learning_rate", "kind": "slider",
          "values": list(LEARNING_RATES), "scale": "log", "default": DEFAULT_LEARNING_RATE},
-        {"name": "depth", "label": "Depth", "kind": "slider", "values": list(DEPTHS), "default": 10},
+        {"name": "depth", "label": "instrument.batchnorm_stability.control.depth", "kind": "slider",
+         "values": list(DEPTHS), "default": 10},
     ],
     "readouts": [
-        {"name": "final_loss_no_bn", "label": "FINAL LOSS · NO BN", "format": "sci"},
-        {"name": "final_loss_with_bn", "label": "FINAL LOSS · WITH BN", "format": "sci"},
-        {"name": "ceiling_no_bn", "label": "STABLE η CEILING (NO BN)", "format": "sci"},
+        {"name": "final_loss_no_bn", "label": "instrument.batchnorm_stability.readout.final_loss_no_bn",
+         "format": "sci"},
+        {"name": "final_loss_with_bn", "label": "instrument.batchnorm_stability.readout.final_loss_with_bn",
+         "format": "sci"},
+        {"name": "ceiling_no_bn", "label": "instrument.batchnorm_stability.readout.ceiling_no_bn", "format": "sci"},
     ],
     "chart": {
-        "x": {"title": "SGD step"},
-        "y": {"title": "log₁₀ loss", "range": Y_RANGE, "type": "linear"},
+        "x": {"title": "instrument.batchnorm_stability.x"},
+        "y": {"title": "instrument.batchnorm_stability.y", "range": Y_RANGE, "type": "linear"},
         "traces": [
-            {"x": "step", "y": "log10_loss_no_bn", "name": "no BN", "kind": "line", "role": "secondary"},
-            {"x": "step", "y": "log10_loss_with_bn", "name": "with BN", "kind": "line", "role": "primary"},
+            {"x": "step", "y": "log10_loss_no_bn", "name": "instrument.batchnorm_stability.trace.no_bn",
+             "kind": "line", "role": "secondary"},
+            {"x": "step", "y": "log10_loss_with_bn", "name": "instrument.batchnorm_stability.trace.with_bn",
+             "kind": "line", "role": "primary"},
         ],
-        "hlines": [{"y": round(math.log10(CONSTANT_LOSS), 4), "label": "best constant predictor"}],
+        "hlines": [{"y": round(math.log10(CONSTANT_LOSS), 4),
+                    "label": "instrument.batchnorm_stability.hline.best_constant"}],
     },
 }
 
@@ -462,20 +464,20 @@ def _marks(trace: str, run: TrainResult) -> list[dict]:
     off_chart = _first_off_chart_step(run)
     if run.outcome == "diverged":
         step = off_chart if off_chart is not None else run.first_bad_step
-        return [{"trace": trace, "x": float(step), "label": MARK_LABELS["diverged"].format(step=step)}]
+        return [{"trace": trace, "x": float(step), "label": {"key": MARK_LABELS["diverged"], "step": step}}]
     marks = []
     if off_chart is not None:
         marks.append({"trace": trace, "x": float(off_chart), "y": Y_RANGE[1],
-                      "label": MARK_LABELS["off_chart"].format(step=off_chart)})
+                      "label": {"key": MARK_LABELS["off_chart"], "step": off_chart}})
     if run.outcome == "collapsed":
         marks.append({"trace": trace, "x": float(len(run.losses) - 1), "symbol": "x",
-                      "label": MARK_LABELS["collapsed"]})
+                      "label": {"key": MARK_LABELS["collapsed"]}})
     return marks
 
 
 def _readout_loss(run: TrainResult) -> float | str:
-    """The final loss, or the outcome's word when the run failed."""
-    return OUTCOMES[run.outcome] if run.outcome in FAILURES else readout(run.losses[-1])
+    """The final loss, or the outcome (a word id) when the run failed."""
+    return run.outcome if run.outcome in FAILURES else readout(run.losses[-1])
 
 
 def _frame(result: StabilityResult) -> dict:

@@ -202,48 +202,52 @@ def simulate(
 SPEC = {
     "id": "init_explorer",
     "label": "N1.1",
-    "title": "Init explorer",
-    "subtitle": "Activation variance across depth · EQ N1.3–N1.5",
+    # Words are message keys (messages/<language>.yml); see instruments/README.md.
+    "title": "instrument.init_explorer.title",
+    "subtitle": "instrument.init_explorer.subtitle",
     "controls": [
         {
             "name": "init",
-            "label": "Init",
+            "label": "instrument.init_explorer.control.init",
             "kind": "choice",
             "choices": [
-                {"value": "naive", "label": "naive N(0,1)"},
-                {"value": "xavier", "label": "Xavier Var = 1/n"},
-                {"value": "he", "label": "He Var = 2/n"},
+                {"value": "naive", "label": "instrument.init_explorer.choice.naive"},
+                {"value": "xavier", "label": "instrument.init_explorer.choice.xavier"},
+                {"value": "he", "label": "instrument.init_explorer.choice.he"},
             ],
             "default": "he",
         },
-        {"name": "width", "label": "Width", "kind": "slider", "values": list(WIDTHS), "default": 256},
-        {"name": "depth", "label": "Depth", "kind": "slider", "values": list(DEPTHS), "default": 25},
+        {"name": "width", "label": "instrument.init_explorer.control.width", "kind": "slider",
+         "values": list(WIDTHS), "default": 256},
+        {"name": "depth", "label": "instrument.init_explorer.control.depth", "kind": "slider",
+         "values": list(DEPTHS), "default": 25},
         {
             "name": "activation",
-            "label": "Activation",
+            "label": "instrument.init_explorer.control.activation",
             "kind": "choice",
             "choices": [
-                {"value": "relu", "label": "ReLU"},
-                {"value": "tanh", "label": "tanh"},
-                {"value": "linear", "label": "linear"},
+                {"value": "relu", "label": "instrument.init_explorer.choice.relu"},
+                {"value": "tanh", "label": "instrument.init_explorer.choice.tanh"},
+                {"value": "linear", "label": "instrument.init_explorer.choice.linear"},
             ],
             "default": "relu",
         },
     ],
     "readouts": [
-        {"name": "var_layer1", "label": "VAR AT LAYER 1", "format": "sci"},
-        {"name": "var_final", "label": "VAR AT FINAL LAYER", "format": "sci"},
-        {"name": "verdict", "label": "VERDICT", "format": "text"},
+        {"name": "var_layer1", "label": "instrument.init_explorer.readout.var_layer1", "format": "sci"},
+        {"name": "var_final", "label": "instrument.init_explorer.readout.var_final", "format": "sci"},
+        {"name": "verdict", "label": "instrument.init_explorer.readout.verdict", "format": "text"},
     ],
     "chart": {
-        "x": {"title": "layer ℓ"},
-        "y": {"title": "log₁₀ Var(h)", "range": None},
+        "x": {"title": "instrument.init_explorer.x"},
+        "y": {"title": "instrument.init_explorer.y", "range": None},
         "traces": [
-            {"x": "layer", "y": "log10_var", "name": "activation variance", "kind": "line", "role": "primary"},
-            {"x": "layer", "y": "log10_second_moment", "name": "second moment E[h²]",
+            {"x": "layer", "y": "log10_var", "name": "instrument.init_explorer.trace.variance",
+             "kind": "line", "role": "primary"},
+            {"x": "layer", "y": "log10_second_moment", "name": "instrument.init_explorer.trace.second_moment",
              "kind": "line", "role": "secondary", "dash": "dot"},
         ],
-        "hlines": [{"y": 0, "label": "variance = 1"}],
+        "hlines": [{"y": 0, "label": "instrument.init_explorer.hline.unit_variance"}],
     },
 }
 
@@ -261,7 +265,7 @@ def _frame_at_depth(result: InitResult, depth: int) -> dict:
     marks = []
     if overflowed:
         marks.append({"trace": "log10_var", "x": float(result.overflow_layer),
-                      "label": f"overflow at layer {result.overflow_layer}"})
+                      "label": {"key": "instrument.mark.overflow_at_layer", "layer": result.overflow_layer}})
     return {
         "series": {
             "layer": list(range(depth + 1)),

@@ -25,7 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence  # not typing: cheaper to import in Pyodide
 
-__all__ = ["plot_xy", "line", "scatter", "histogram", "Figure", "set_sink", "FIGURES"]
+__all__ = ["plot_xy", "line", "scatter", "histogram", "Figure", "set_sink", "set_words", "FIGURES"]
+
+#: The few words the helpers write on a chart themselves. The site replaces them
+#: with its message catalogue's (keys plot.*, messages/<language>.yml), so a
+#: chart drawn on a Spanish page is labelled in Spanish; elsewhere they are English.
+WORDS = {"count": "count", "series": "series {number}", "untitled": "untitled"}
 
 
 class Figure(dict):
@@ -36,7 +41,7 @@ class Figure(dict):
     """
 
     def __repr__(self) -> str:
-        title = self.get("layout", {}).get("title", {}).get("text") or "untitled"
+        title = self.get("layout", {}).get("title", {}).get("text") or WORDS["untitled"]
         count = len(self.get("data", []))
         return f"<Figure {title!r}: {count} trace{'s' if count != 1 else ''}>"
 
@@ -49,6 +54,14 @@ def set_sink(sink: Callable[[dict], None]) -> None:
     """Route every new figure to ``sink`` (the browser worker installs one)."""
     global _sink
     _sink = sink
+
+
+def set_words(words: dict) -> None:
+    """Use ``words`` for the helpers' own labels (same keys as ``WORDS``)."""
+    unknown = set(words) - set(WORDS)
+    if unknown:
+        raise ValueError(f"words must use the keys {', '.join(sorted(WORDS))}; got {', '.join(sorted(unknown))}")
+    WORDS.update({key: _text(value, key) for key, value in words.items()})
 
 
 def _floats(values: Iterable, name: str) -> list:
@@ -98,7 +111,7 @@ def _series(ys, name: str) -> list[list]:
 
 def _names(names: Sequence[str] | None, count: int) -> list[str]:
     if names is None:
-        return [f"series {k + 1}" for k in range(count)] if count > 1 else [""]
+        return [WORDS["series"].replace("{number}", str(k + 1)) for k in range(count)] if count > 1 else [""]
     names = list(names)
     if len(names) != count:
         raise ValueError(f"names must give one name per series; got {len(names)} for {count}")
@@ -164,9 +177,11 @@ def bin_counts(values: Sequence[float], bins: int) -> tuple[list[float], list[in
     return centres, counts, width
 
 
-def histogram(values, bins: int = 20, title: str = "", xlabel: str = "", ylabel: str = "count",
+def histogram(values, bins: int = 20, title: str = "", xlabel: str = "", ylabel: str | None = None,
               log_y: bool = False) -> Figure:
     """Count ``values`` in ``bins`` equal-width bins and draw the counts as bars.
+
+    The y axis is titled ``ylabel``, by default "count" (``WORDS``).
 
     The Plotly bundle the site serves draws scatter and bar traces only, so
     the binning happens here. Non-finite values are left out.
@@ -175,6 +190,6 @@ def histogram(values, bins: int = 20, title: str = "", xlabel: str = "", ylabel:
         raise ValueError(f"bins must be an integer from 1 to 1000; got {bins!r}")
     centres, counts, width = bin_counts(_floats(values, "values"), bins)
     data = [{"type": "bar", "x": centres, "y": counts, "width": width}]
-    layout = _layout(title, xlabel, ylabel, False, log_y, legend=False)
+    layout = _layout(title, xlabel, WORDS["count"] if ylabel is None else ylabel, False, log_y, legend=False)
     layout["bargap"] = 0.04
     return _emit(data, layout)

@@ -149,39 +149,46 @@ def simulate(
 SPEC = {
     "id": "residual_flow",
     "label": "N1.3",
-    "title": "Residual vs plain — gradient flow",
-    "subtitle": "‖∂L/∂h‖ by layer · EQ N1.2, N1.8",
+    # Words are message keys (messages/<language>.yml); see instruments/README.md.
+    "title": "instrument.residual_flow.title",
+    "subtitle": "instrument.residual_flow.subtitle",
     "controls": [
-        {"name": "gain", "label": "Gain", "kind": "slider", "values": list(GAINS), "default": 1.0},
-        {"name": "depth", "label": "Depth", "kind": "slider", "values": list(DEPTHS), "default": 50},
+        {"name": "gain", "label": "instrument.residual_flow.control.gain", "kind": "slider",
+         "values": list(GAINS), "default": 1.0},
+        {"name": "depth", "label": "instrument.residual_flow.control.depth", "kind": "slider",
+         "values": list(DEPTHS), "default": 50},
         {
             "name": "branch_scale",
-            "label": "Branch scale",
+            "label": "instrument.residual_flow.control.branch_scale",
             "kind": "choice",
             "choices": [
-                {"value": "none", "label": "none (α = 1)"},
-                {"value": "1/sqrt(L)", "label": "α = 1/√L"},
+                {"value": "none", "label": "instrument.residual_flow.choice.unscaled"},
+                {"value": "1/sqrt(L)", "label": "instrument.residual_flow.choice.one_over_sqrt_depth"},
             ],
             "default": "none",
         },
     ],
     "readouts": [
-        {"name": "grad_layer1_plain", "label": "GRAD AT LAYER 1 · PLAIN", "format": "sci"},
-        {"name": "grad_layer1_residual", "label": "GRAD AT LAYER 1 · RESIDUAL", "format": "sci"},
-        {"name": "ratio", "label": "RATIO (RESIDUAL / PLAIN)", "format": "sci"},
+        {"name": "grad_layer1_plain", "label": "instrument.residual_flow.readout.grad_layer1_plain", "format": "sci"},
+        {"name": "grad_layer1_residual", "label": "instrument.residual_flow.readout.grad_layer1_residual",
+         "format": "sci"},
+        {"name": "ratio", "label": "instrument.residual_flow.readout.ratio", "format": "sci"},
     ],
     "chart": {
-        "x": {"title": "layer ℓ (output at the right)"},
-        "y": {"title": "log₁₀ ‖∂L/∂h_ℓ‖", "range": None},
+        "x": {"title": "instrument.residual_flow.x"},
+        "y": {"title": "instrument.residual_flow.y", "range": None},
         "traces": [
-            {"x": "layer", "y": "log10_plain", "name": "plain ∏ J", "kind": "line", "role": "secondary"},
-            {"x": "layer", "y": "log10_residual", "name": "residual ∏ (I + αJ)", "kind": "line", "role": "primary"},
-            {"x": "theory_layer", "y": "log10_theory_plain", "name": "expected · plain",
+            {"x": "layer", "y": "log10_plain", "name": "instrument.residual_flow.trace.plain",
+             "kind": "line", "role": "secondary"},
+            {"x": "layer", "y": "log10_residual", "name": "instrument.residual_flow.trace.residual",
+             "kind": "line", "role": "primary"},
+            {"x": "theory_layer", "y": "log10_theory_plain", "name": "instrument.residual_flow.trace.expected_plain",
              "kind": "line", "role": "reference", "dash": "dot"},
-            {"x": "theory_layer", "y": "log10_theory_residual", "name": "expected · residual",
+            {"x": "theory_layer", "y": "log10_theory_residual",
+             "name": "instrument.residual_flow.trace.expected_residual",
              "kind": "line", "role": "reference", "dash": "dash"},
         ],
-        "hlines": [{"y": 0, "label": "unit norm"}],
+        "hlines": [{"y": 0, "label": "instrument.residual_flow.hline.unit_norm"}],
     },
 }
 
@@ -201,7 +208,7 @@ def frame(gain: float = 1.0, depth: int = 50, branch_scale: str = "none") -> dic
     marks = []
     if result.overflow_layer is not None:
         marks.append({"trace": "log10_residual", "x": float(result.overflow_layer),
-                      "label": f"overflow at layer {result.overflow_layer}"})
+                      "label": {"key": "instrument.mark.overflow_at_layer", "layer": result.overflow_layer}})
     return {
         "series": {
             "layer": list(range(depth + 1)),

@@ -131,25 +131,31 @@ _DASHES = ("dot", "dashdot", "dash", "solid")
 SPEC = {
     "id": "saturation",
     "label": "L.1",
-    "title": "Saturation explorer",
-    "subtitle": "Histogram of tanh outputs per layer · saturation |tanh| > 0.97",
+    # Words are message keys (messages/<language>.yml), with their values where
+    # a message takes one ({"key": ..., "layer": k}); see instruments/README.md.
+    "title": "instrument.saturation.title",
+    "subtitle": "instrument.saturation.subtitle",
     "controls": [
-        {"name": "weight_scale", "label": "Weight scale × 1/√fan-in", "kind": "slider",
+        {"name": "weight_scale", "label": "instrument.saturation.control.weight_scale", "kind": "slider",
          "values": list(WEIGHT_SCALES), "scale": "log", "default": 1.0},
-        {"name": "batchnorm", "label": "BatchNorm", "kind": "choice",
-         "choices": [{"value": "off", "label": "off"}, {"value": "on", "label": "on"}], "default": "off"},
+        {"name": "batchnorm", "label": "instrument.saturation.control.batchnorm", "kind": "choice",
+         "choices": [{"value": "off", "label": "instrument.saturation.choice.off"},
+                     {"value": "on", "label": "instrument.saturation.choice.on"}], "default": "off"},
     ],
     "readouts": (
-        [{"name": f"saturated_{k}", "label": f"SATURATED · LAYER {k}", "format": "percent"}
+        [{"name": f"saturated_{k}", "label": {"key": "instrument.saturation.readout.saturated", "layer": k},
+          "format": "percent"}
          for k in range(1, LAYERS + 1)]
-        + [{"name": f"derivative_{k}", "label": f"MEAN 1 − tanh² · LAYER {k}", "format": "fixed", "digits": 3}
+        + [{"name": f"derivative_{k}", "label": {"key": "instrument.saturation.readout.derivative", "layer": k},
+            "format": "fixed", "digits": 3}
            for k in range(1, LAYERS + 1)]
     ),
     "chart": {
-        "x": {"title": "tanh output"},
-        "y": {"title": "share of units per bin", "range": None},
+        "x": {"title": "instrument.saturation.x"},
+        "y": {"title": "instrument.saturation.y", "range": None},
         "traces": [
-            {"x": "bin_centre", "y": f"layer_{k}", "name": f"layer {k}", "kind": "line",
+            {"x": "bin_centre", "y": f"layer_{k}", "name": {"key": "instrument.saturation.trace.layer", "layer": k},
+             "kind": "line",
              "role": "primary" if k == LAYERS else "secondary", "dash": _DASHES[k - 1]}
             for k in range(1, LAYERS + 1)
         ],

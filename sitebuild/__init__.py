@@ -6,7 +6,10 @@
   and published by any builder like the rest of ``docs/``;
 * ``sitebuild.extension`` is the Python-Markdown extension both builders run
   (page headers and reading time from ``content.yml``, KaTeX at build time);
-* ``sitebuild.fences`` holds the custom fences listed in mkdocs.yml.
+* ``sitebuild.fences`` holds the custom fences listed in mkdocs.base.yml;
+* ``sitebuild.i18n`` turns message keys into words (``messages/<language>.yml``)
+  and ``sitebuild.editions`` knows the language editions (mkdocs.yml for
+  English at /, mkdocs.es.yml for Spanish at /es/).
 
 Nothing here is imported by ``instruments/``.
 """

@@ -4,13 +4,17 @@
     python -m sitebuild publish [URL] [--out D]  build for a public address into a folder to upload
     python -m sitebuild finish DIR               add host files to a folder built by any builder
     python -m sitebuild hosting nginx|caddy      print the server settings the README shows
+    python -m sitebuild serve-zensical [ARGS]    zensical serve, with every language edition (scripts/serve zensical)
+    python -m sitebuild build-editions           rebuild the other language editions into site/ with Zensical
 """
 
 import argparse
 import logging
 from pathlib import Path
 
+from .editions import build_other_editions_with_zensical, site_dir, zensical_serve
 from .hosting import SNIPPETS
+from .i18n import DEFAULT_LANGUAGE
 from .prepare import prepare
 from .publish import BEST_BROTLI, finish_site, publish
 
@@ -36,7 +40,13 @@ def main() -> None:
     hosting = commands.add_parser("hosting", help="print the nginx or Caddy settings for the published folder")
     hosting.add_argument("server", choices=sorted(SNIPPETS))
 
-    args = parser.parse_args()
+    serve = commands.add_parser("serve-zensical", help="zensical serve, with every language edition")
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    commands.add_parser("build-editions", help="rebuild the other language editions into site/ with Zensical")
+
+    args, rest = parser.parse_known_args()
+    if rest and args.command != "serve-zensical":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.command == "prepare":
         prepare()
@@ -44,6 +54,10 @@ def main() -> None:
         publish(args.url, args.out.resolve(), gh_pages=args.gh_pages, brotli_quality=args.brotli_quality)
     elif args.command == "finish":
         finish_site(args.site, args.brotli_quality)
+    elif args.command == "serve-zensical":
+        raise SystemExit(zensical_serve(args.dev_addr, rest))
+    elif args.command == "build-editions":
+        build_other_editions_with_zensical(Path(site_dir(DEFAULT_LANGUAGE)).resolve())
     else:
         print(SNIPPETS[args.server](), end="")
 

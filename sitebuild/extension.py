@@ -9,7 +9,7 @@ per-page work that a builder plugin or hook would otherwise do:
   (``math.py``); one KaTeX cannot parse fails the build, naming the page.
 
 The custom fences (``fences.py``) are plain superfences formatters, listed in
-mkdocs.yml. Nothing here depends on the builder except ``context.py``, which
+mkdocs.base.yml. Nothing here depends on the builder except ``context.py``, which
 asks it which page is being converted.
 """
 

@@ -1,7 +1,7 @@
 """Custom superfences: how a page declares equations, quizzes, instruments, cells.
 
 Each fence is ordinary Markdown syntax (pymdownx.superfences custom fences,
-listed in mkdocs.yml), so pages stay portable to any builder that runs
+listed in mkdocs.base.yml), so pages stay portable to any builder that runs
 Python-Markdown extensions::
 
     ```equation label="N1.3" title="Variance propagation"
@@ -13,6 +13,10 @@ which options each fence takes; ``check_options`` (the fences' validator)
 fails the build on an unknown, misspelt or missing one, naming the page and
 the fence. Every error raised while a fence is formatted fails the build the
 same way: superfences would otherwise swallow it and print the fence as code.
+
+Words a fence adds itself ("Worked solution", "EQ N1.3", a chapter card's
+facts) come from the message catalogue in the page's language
+(``i18n.py``); the fence's own text is the page's content.
 
 Markdown inside a fence (quiz text, captions) is converted by a small private
 converter: it supports inline math, emphasis and in-page ``#anchor`` links;
@@ -32,6 +36,8 @@ from pymdownx.superfences import SuperFencesException
 
 from . import content
 from .context import current_page, describe
+from .i18n import DEFAULT_LANGUAGE, translator
+from .page_header import level_words
 from .reading_time import reading_minutes
 
 
@@ -110,6 +116,12 @@ def _inner_converter() -> markdown.Markdown:
     )
 
 
+def _language(md) -> str:
+    """The language of the page being converted (the default outside a site build)."""
+    page = current_page(md)
+    return page.language if page else DEFAULT_LANGUAGE
+
+
 def _inner_markdown(text: str) -> str:
     return _inner_converter().reset().convert(text.strip())
 
@@ -124,9 +136,10 @@ def format_equation(source, options, md) -> str:
     anchor = equation_id(options["label"])
     title = html.escape(options.get("title", ""))
     tex = html.escape(source.strip())
+    label = translator(_language(md))("equation.label", label=options["label"])
     return (
         f'<figure class="equation" id="{anchor}">'
-        f'<figcaption><a class="equation__label" href="#{anchor}">EQ {html.escape(options["label"])}</a>'
+        f'<figcaption><a class="equation__label" href="#{anchor}">{html.escape(label)}</a>'
         + (f' <span class="equation__title">{title}</span>' if title else "")
         + f'</figcaption><div class="arithmatex">\\[{tex}\\]</div></figure>'
     )
@@ -162,7 +175,8 @@ def format_quiz(source, options, md) -> str:
         f'<div class="admonition question quiz" id="{quiz_id}" {data}>'
         f'<p class="admonition-title">{html.escape(options["title"])}</p>'
         f'<div class="quiz__question">{question}</div>'
-        f'<details class="success quiz__solution"><summary>Worked solution</summary>{solution}</details>'
+        f'<details class="success quiz__solution"><summary>{html.escape(translator(_language(md))("quiz.solution"))}'
+        f"</summary>{solution}</details>"
         f"</div>"
     )
 
@@ -171,7 +185,7 @@ def format_quiz(source, options, md) -> str:
 def format_instrument(source, options, md) -> str:
     from .instrument_panel import render_panel
 
-    return render_panel(options["engine"], _inner_markdown(source))
+    return render_panel(options["engine"], _inner_markdown(source), _language(md))
 
 
 @formatter("pycell")
@@ -186,7 +200,7 @@ def format_pycell(source, options, md) -> str:
         if not options["id"].startswith(slug + "-"):
             raise ValueError(f"a cell id on this page starts with {slug + '-'!r}; got {options['id']!r}")
 
-    return render_cell(options["id"], options["title"], source)
+    return render_cell(options["id"], options["title"], source, _language(md))
 
 
 @formatter("chapters")
@@ -201,7 +215,7 @@ def format_chapters(source, options, md) -> str:
         # source file by Zensical; the two agree only where the page's file
         # and its URL share a folder, which is true of index pages.
         raise ValueError("the chapter list can only be on an index page (index.md)")
-    language = page.language if page else content.DEFAULT_LANGUAGE
+    language = _language(md)
     docs_dir = page.docs_dir if page else content.ROOT / "docs"
     registry = content.load(content.find_registry(docs_dir))
     return f'<ol class="chapter-list">{"".join(_chapter_card(ch, here, language, docs_dir) for ch in registry.chapters())}</ol>'
@@ -209,21 +223,23 @@ def format_chapters(source, options, md) -> str:
 
 def _chapter_card(chapter: content.Page, here: str, language: str, docs_dir) -> str:
     esc = html.escape
+    w = translator(language)
     title = esc(chapter.text("title", language))
-    facts = [f'<span class="chapter-card__fact">level {esc(chapter.level or "")}</span>']
+    facts = [f'<span class="chapter-card__fact">{esc(w("chapters.level", level=level_words(chapter.level, language)))}</span>']
     if chapter.published:
         source = docs_dir / chapter.path
         if not source.exists():
             raise ValueError(f"chapter {chapter.number} points at a missing page {chapter.path}")
         minutes = reading_minutes(source.read_text(encoding="utf-8"))
-        facts.append(f'<span class="chapter-card__fact">≈ {minutes} min read</span>')
+        facts.append(f'<span class="chapter-card__fact">{esc(w("chapters.minutes_read", minutes=minutes))}</span>')
         heading = f'<a href="{content.relative_url(here, chapter.path)}">{title}</a>'
     else:
-        facts.append(f'<span class="chapter-card__fact chapter-card__fact--{esc(chapter.status)}">{esc(chapter.status)}</span>')
+        facts.append(f'<span class="chapter-card__fact chapter-card__fact--{esc(chapter.status)}">'
+                     f'{esc(w(f"status.{chapter.status}"))}</span>')
         heading = f"<span>{title}</span>"
     instruments = chapter.text("instruments", language)
     if instruments:
-        facts.append(f'<span class="chapter-card__fact">instruments: {esc(instruments)}</span>')
+        facts.append(f'<span class="chapter-card__fact">{esc(w("chapters.instruments", instruments=instruments))}</span>')
     modifier = "" if chapter.published else f" chapter-card--{esc(chapter.status)}"
     return (
         f'<li class="chapter-card{modifier}" id="chapter-{esc(chapter.number)}">'

@@ -76,9 +76,11 @@ def cache_rules(site: Path) -> list[tuple[str, str]]:
     companions (source map, precompressed copies) is one ``/name.<hash>.*``
     rule and every other file is listed by its exact path.
     """
-    rules: list[tuple[str, str]] = [("/", SHORT_CACHE)]  # the front page, asked for by its folder
+    rules: list[tuple[str, str]] = []
 
     def visit(folder: Path, prefix: str) -> None:
+        if (folder / "index.html").is_file():
+            rules.append((prefix, SHORT_CACHE))  # a front page (/, /es/), asked for by its folder
         fingerprinted_stems = set()
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
             if folder == site and path.name == HEADERS_FILE:

@@ -13,6 +13,7 @@ import json
 import sys
 
 from . import ROOT
+from .i18n import DEFAULT_LANGUAGE
 
 RUNNER = ROOT / "docs" / "assets" / "py" / "pycell_runner.py"
 
@@ -24,10 +25,18 @@ def _load_runner():
     return module
 
 
-def run(source: str, cell_id: str = "static") -> dict:
+def plot_words(language: str) -> dict[str, str]:
+    """The plotting helpers' words in ``language``, from the message catalogue (keys plot.*)."""
+    from .i18n import catalogue
+
+    return {key.removeprefix("plot."): words for key, words in catalogue(language).items() if key.startswith("plot.")}
+
+
+def run(source: str, cell_id: str = "static", language: str = DEFAULT_LANGUAGE) -> dict:
     from instruments import plot
 
     runner = _load_runner()
+    runner.set_plot_words(plot_words(language))
     plot.FIGURES.clear()
     pieces: list[str] = []
     result = runner.run_cell(source, cell_id, runner.new_namespace(), lambda stream, text: pieces.append(text))
@@ -35,4 +44,5 @@ def run(source: str, cell_id: str = "static") -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(sys.stdin.read()), allow_nan=False))
+    print(json.dumps(run(sys.stdin.read(), language=sys.argv[1] if len(sys.argv) > 1 else DEFAULT_LANGUAGE),
+                     allow_nan=False))

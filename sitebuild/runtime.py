@@ -1,6 +1,6 @@
 """Runtime pins, read from the one file that sets them: package.json.
 
-mkdocs.yml reads these through YAML tags (``!!python/object/apply:``), which
+mkdocs.base.yml reads these through YAML tags (``!!python/object/apply:``), which
 MkDocs and Zensical both evaluate when they load the config, so the Pyodide
 version is written once::
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import math
 
+from .i18n import DEFAULT_LANGUAGE, t
+
 WIDTH, HEIGHT, PAD = 560, 220, 36
 COLOURS = ("#2e7d6b", "#8a8f98", "#c2410c", "#4338ca", "#a16207")
 
@@ -27,7 +29,7 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def figure_to_svg(figure: dict, label: str = "") -> str:
+def figure_to_svg(figure: dict, label: str = "", language: str = DEFAULT_LANGUAGE) -> str:
     traces = [t for t in figure.get("data", []) if _finite_points(t)]
     if not traces:
         return ""
@@ -61,7 +63,7 @@ def figure_to_svg(figure: dict, label: str = "") -> str:
             shapes.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
     title = (figure.get("layout", {}).get("title") or {}).get("text", "") if isinstance(
         figure.get("layout", {}).get("title"), dict) else figure.get("layout", {}).get("title", "")
-    name = html.escape(label or title or "chart")
+    name = html.escape(label or title or t("chart.fallback_name", language))
     axes = (
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'
         f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from sitebuild.editions import zensical_build
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,22 +48,23 @@ def prepare_site() -> subprocess.CompletedProcess:
 
 
 def build_site(target: Path, config: Path | None = None, builder: str = "mkdocs") -> subprocess.CompletedProcess:
-    """Run a strict build of ``config`` (default mkdocs.yml) into ``target``; return the finished process.
+    """Run a strict build of every language edition into ``target``; return the finished process.
 
-    Zensical has no output option and writes only inside the config's folder,
-    so ``target`` must lie there; mkdocs.yml takes its site_dir from SITE_DIR.
+    ``config`` is the default edition's (default mkdocs.yml); the others sit
+    beside it. MkDocs builds them all from the default one (the hook);
+    Zensical runs once per edition. Zensical has no output option and writes
+    only inside the config's folder, so ``target`` must lie there; the configs
+    take their site_dir from SITE_DIR.
     """
     config = config or ROOT / "mkdocs.yml"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     if builder == "mkdocs":
         cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(target)]
-    elif builder == "zensical":
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+    if builder == "zensical":
         # --clean: start from an empty cache, so nothing a previous build rendered is reused.
-        cmd = [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", str(config)]
-        env["SITE_DIR"] = str(target)
-    else:
-        raise ValueError(f"builder must be one of {', '.join(BUILDERS)}; got {builder!r}")
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, check=False)
+        return zensical_build(target, config, env=env)
+    raise ValueError(f"builder must be one of {', '.join(BUILDERS)}; got {builder!r}")
 
 
 class SiteBuilds:

@@ -4,15 +4,19 @@ The browser tests compare the page against these numbers. They call each
 engine's ``simulate`` directly (not ``frame`` and not the baked JSON), so a
 bug in baking, in frame slicing or in the renderer shows up as a mismatch.
 Values are keyed like the engine's SPEC: series by series name, readouts by
-readout name; non-finite series values are ``None``.
+readout name; non-finite series values are ``None``. ``spec(engine, language)``
+is the SPEC as a reader of that language sees it (its message keys turned
+into words), and readouts are compared in the page's language.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 
 from sitebuild.bake import engine_exists
+from sitebuild.i18n import DEFAULT_LANGUAGE, t, words
 
 
 def _log10(values) -> list[float | None]:
@@ -57,8 +61,8 @@ def batchnorm_stability(learning_rate: float, depth: int) -> dict:
     r = engine.simulate(learning_rate, depth)
 
     def final(run):
-        # a failed run reads its outcome's word, any other its final loss
-        return engine.OUTCOMES[run.outcome] if run.outcome in ("diverged", "collapsed") else run.losses[-1]
+        # a failed run reads its outcome (a word id), any other its final loss
+        return run.outcome if run.outcome in ("diverged", "collapsed") else run.losses[-1]
 
     return {
         "series": {"log10_loss_no_bn": _log10(r.no_bn.losses), "log10_loss_with_bn": _log10(r.with_bn.losses)},
@@ -130,10 +134,30 @@ def engines() -> tuple[str, ...]:
     return ENGINES
 
 
-def spec(engine: str) -> dict:
+def spec(engine: str, language: str = DEFAULT_LANGUAGE) -> dict:
+    """The engine's SPEC with every message reference turned into ``language``'s words."""
     from instruments import load_engine
 
-    return load_engine(engine).SPEC
+    worded = copy.deepcopy(load_engine(engine).SPEC)
+    for field in ("title", "subtitle"):
+        worded[field] = words(worded[field], language)
+    for control in worded["controls"]:
+        control["label"] = words(control["label"], language)
+        for choice in control.get("choices", []):
+            choice["label"] = words(choice["label"], language)
+        if control.get("unit"):
+            control["unit"] = words(control["unit"], language)
+    for readout in worded["readouts"]:
+        readout["label"] = words(readout["label"], language)
+    chart = worded["chart"]
+    for axis in ("x", "y"):
+        chart[axis]["title"] = words(chart[axis]["title"], language)
+    for trace in chart["traces"]:
+        trace["name"] = words(trace["name"], language)
+    for line in chart.get("hlines", []):
+        if line.get("label"):
+            line["label"] = words(line["label"], language)
+    return worded
 
 
 def control_values(control: dict) -> list:
@@ -147,9 +171,9 @@ def defaults(engine: str) -> dict:
 SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 
-def parse_readout(text: str) -> float | str:
-    """'1.92 × 10⁷' -> 1.92e7, '0.683' -> 0.683; words stay words."""
-    text = text.strip()
+def parse_readout(text: str, language: str = DEFAULT_LANGUAGE) -> float | str:
+    """'1.92 × 10⁷' -> 1.92e7, '0.683' -> 0.683 ('0,683' in Spanish); words stay words."""
+    text = text.strip().replace(t("format.separators", language)[0], ".")
     match = re.fullmatch(r"(-?[\d.]+) × 10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", text)
     if match:
         return float(match.group(1)) * 10 ** int(match.group(2).translate(SUPERSCRIPT))
@@ -168,14 +192,17 @@ def _within_half_unit(value: float, expected: float, digits: int) -> bool:
     return abs(value - expected) <= 0.5 * unit + 5e-6 * abs(expected)
 
 
-def readout_matches(shown: str, expected, how: dict | None = None) -> bool:
+def readout_matches(shown: str, expected, how: dict | None = None, language: str = DEFAULT_LANGUAGE) -> bool:
     """A displayed readout agrees with a native value to the digits its format shows:
     within half a unit of the last digit shown ("fixed" and "percent" show
-    ``digits`` decimals, "sci" shows 3 significant digits)."""
+    ``digits`` decimals, "sci" shows 3 significant digits); a word the engine
+    chose is shown as ``language``'s catalogue writes it."""
     how = how or {}
     if isinstance(expected, list):
         parts = shown.split(" · ")
-        return len(parts) == len(expected) and all(readout_matches(p, e, how) for p, e in zip(parts, expected))
+        return len(parts) == len(expected) and all(readout_matches(p, e, how, language) for p, e in zip(parts, expected))
+    if isinstance(expected, str):
+        return shown == t(f"instrument.word.{expected.lower()}", language)
     if expected is None:
         return shown == "—"
     if how.get("format") in ("fixed", "percent") and not isinstance(expected, str):
@@ -183,12 +210,12 @@ def readout_matches(shown: str, expected, how: dict | None = None) -> bool:
         digits = how.get("digits", 1 if percent else 3)
         scale = 100 if percent else 1
         try:
-            value = float(shown.removesuffix("%")) / scale
+            value = float(shown.removesuffix("%").replace(t("format.separators", language)[0], ".")) / scale
         except ValueError:
             return False
         half_unit = 0.5 * 10**-digits / scale
         return shown.endswith("%") == percent and abs(value - expected) <= half_unit + 5e-6 * abs(expected)
-    value = parse_readout(shown)
-    if isinstance(expected, str) or isinstance(value, str):
-        return value == expected
+    value = parse_readout(shown, language)
+    if isinstance(value, str):
+        return False
     return _within_half_unit(value, expected, 3)

@@ -2,6 +2,10 @@
 
 No test names a chapter's file or URL: it asks for ``chapter(1)`` (or loops
 over ``registry().chapters()``), so moving or adding a page needs no test edit.
+Every helper takes a language (default English): a page keeps its path in
+every edition, so ``url(page, "es")`` is ``/es/`` plus its English URL and
+``source(page, "es")`` its file under ``docs/es/``. ``LANGUAGES`` lists the
+editions (one per message catalogue, see ``sitebuild/editions.py``).
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from sitebuild import content
+from sitebuild import content, editions
+from sitebuild.i18n import DEFAULT_LANGUAGE, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CELL_ID = re.compile(r'^```pycell\b[^\n]*\bid="([^"]+)"', re.M)
+LANGUAGES = languages()
+OTHER_LANGUAGES = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
 
 
 def registry() -> content.Registry:
@@ -26,18 +33,21 @@ def chapter(number: int) -> content.Page:
     return registry().chapter(number)
 
 
-def url(page: content.Page | str) -> str:
-    """The page's URL path on the site, '/chapters/01-foundations/' (a page or a docs path)."""
+def url(page: content.Page | str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The page's URL path on the site, '/chapters/01-foundations/' (a page or a docs path);
+    in another language, under its prefix: '/es/chapters/01-foundations/'."""
     path = page if isinstance(page, str) else page.path
-    return "/" + content.page_url(path)
+    return "/" + editions.edition(language).prefix + content.page_url(path)
 
 
-def source(page: content.Page) -> Path:
-    return DOCS / page.path
+def source(page: content.Page | str, language: str = DEFAULT_LANGUAGE) -> Path:
+    """The page's Markdown file in ``language``'s docs folder (a page or a docs path)."""
+    path = page if isinstance(page, str) else page.path
+    return editions.edition(language).source(path)
 
 
-def cell_ids(page: content.Page) -> list[str]:
-    return CELL_ID.findall(source(page).read_text(encoding="utf-8"))
+def cell_ids(page: content.Page, language: str = DEFAULT_LANGUAGE) -> list[str]:
+    return CELL_ID.findall(source(page, language).read_text(encoding="utf-8"))
 
 
 class _IgnoreTags(yaml.SafeLoader):
@@ -47,9 +57,14 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def nav_entries(config: Path = ROOT / "mkdocs.yml") -> list[tuple[str, str]]:
-    """(title, docs path) of every page in mkdocs.yml's nav, in order."""
-    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
+def config(language: str = DEFAULT_LANGUAGE) -> dict:
+    """An edition's own config file (mkdocs.yml, mkdocs.es.yml) as written, tags unread, INHERIT not followed."""
+    return yaml.load(editions.edition(language).config.read_text(encoding="utf-8"), Loader=_IgnoreTags)
+
+
+def nav_entries(language: str = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+    """(title, docs path) of every page in the edition's nav, in order."""
+    nav = config(language)["nav"]
     entries: list[tuple[str, str]] = []
 
     def walk(items):
@@ -64,6 +79,6 @@ def nav_entries(config: Path = ROOT / "mkdocs.yml") -> list[tuple[str, str]]:
     return entries
 
 
-def site_pages() -> list[str]:
+def site_pages(language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The URL path of every page in the navigation, e.g. ['/', '/chapters/01-foundations/', ...]."""
-    return [url(path) for _, path in nav_entries()]
+    return [url(path, language) for _, path in nav_entries(language)]

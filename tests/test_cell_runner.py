@@ -141,6 +141,14 @@ def test_a_recursion_limit_above_the_ceiling_is_capped_and_the_error_explains(re
     assert "pycell_runner" not in error
 
 
+def test_the_recursion_note_groups_digits_with_the_pages_mark(recursion_limit):
+    # A Spanish page passes "." (pycells.js, from format.separators): 1.000.000, not 1,000,000.
+    source = "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return f(n + 1)\nf(0)"
+    result = runner.run_cell(source, "t", runner.new_namespace(), lambda stream, text: None,
+                             messages={**MESSAGES, "thousands": "."})
+    assert result["error"].rstrip().endswith("CAPPED 1.000.000 TO 2.000")
+
+
 def test_the_capped_limit_holds_in_the_next_run_and_a_lower_one_is_kept(recursion_limit):
     namespace = runner.new_namespace()
     run("import sys\nsys.setrecursionlimit(10**6)", namespace=namespace)

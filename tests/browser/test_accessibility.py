@@ -1,4 +1,4 @@
-"""axe-core over every page of the site, light and dark, with its live parts awake."""
+"""axe-core over every page of the site, in every language, light and dark, with its live parts awake."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from tests.conftest import open_local_page
 
 pytestmark = pytest.mark.browser
 
-PAGES = pages.site_pages()
+# Every page of every language edition (the Spanish pages under /es/).
+PAGES = [path for language in pages.LANGUAGES for path in pages.site_pages(language)]
 
 WAKE_EVERYTHING = """async () => {
   // Instruments and editors load when they come near the viewport: visit each one.

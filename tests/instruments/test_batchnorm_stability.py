@@ -339,7 +339,7 @@ def test_frame_readouts_equal_simulate():
         f = bs.frame(lr, depth)
 
         def expected(run):
-            return bs.OUTCOMES[run.outcome] if run.outcome in ("diverged", "collapsed") else readout(run.losses[-1])
+            return run.outcome if run.outcome in ("diverged", "collapsed") else readout(run.losses[-1])
 
         assert f["readouts"] == {
             "final_loss_no_bn": expected(r.no_bn),
@@ -359,10 +359,10 @@ def test_readout_words_and_chart_marks_agree_everywhere(baked):
     'collapsed'; a run that reads a number carries neither mark."""
     for key, frame in baked["frames"].items():
         for trace, name in (("log10_loss_no_bn", "final_loss_no_bn"), ("log10_loss_with_bn", "final_loss_with_bn")):
-            labels = [m["label"] for m in frame["marks"] if m["trace"] == trace]
+            labels = [m["label"]["key"] for m in frame["marks"] if m["trace"] == trace]
             shown = frame["readouts"][name]
-            diverged = [t for t in labels if t.startswith("diverged")]
-            collapsed = [t for t in labels if t.startswith("collapsed")]
+            diverged = [k for k in labels if k == "instrument.mark.diverged_at_step"]
+            collapsed = [k for k in labels if k == "instrument.mark.collapsed"]
             if shown == "diverged":
                 assert len(diverged) == 1 and not collapsed, (key, labels)
             elif shown == "collapsed":
@@ -374,7 +374,7 @@ def test_readout_words_and_chart_marks_agree_everywhere(baked):
 def test_a_collapsed_run_is_marked_with_its_own_symbol_at_its_last_step():
     f = bs.frame(RATES[13], 2)
     assert f["readouts"]["final_loss_no_bn"] == "collapsed"
-    mark = next(m for m in f["marks"] if m["label"].startswith("collapsed"))
+    mark = next(m for m in f["marks"] if m["label"] == {"key": "instrument.mark.collapsed"})
     assert mark["trace"] == "log10_loss_no_bn" and mark["x"] == bs.STEPS and mark["symbol"] != "triangle-up"
 
 
@@ -386,7 +386,8 @@ def test_a_non_finite_run_is_marked_not_drawn_as_nan():
     assert f["readouts"]["final_loss_no_bn"] == "diverged"
     assert f["series"]["log10_loss_no_bn"][first_nan] is None
     mark = next(m for m in f["marks"] if m["trace"] == "log10_loss_no_bn")
-    assert mark["label"].startswith("diverged at step") and mark["x"] <= first_nan
+    assert mark["label"] == {"key": "instrument.mark.diverged_at_step", "step": int(mark["x"])}
+    assert mark["x"] <= first_nan
 
 
 def test_a_huge_finite_loss_reads_diverged_not_a_number():

@@ -17,6 +17,7 @@ import random
 import pytest
 
 from instruments import load_engine
+from sitebuild.i18n import words
 from tests import instrument_native as native
 from tests.instruments.precision import READOUT_DIGITS, SERIES_DIGITS, rounds_to
 
@@ -51,6 +52,14 @@ def control_values(spec: dict) -> list[list]:
     ]
 
 
+def is_message(ref) -> bool:
+    """Words in a SPEC or a frame are message references: a key, or a key with values
+    (tests/i18n checks every key has words in every language)."""
+    if isinstance(ref, dict):
+        return isinstance(ref.get("key"), str) and all(isinstance(v, (str, int, float)) for v in ref.values())
+    return isinstance(ref, str) and ref.count(".") >= 2 and " " not in ref
+
+
 def is_rounded(value: float, digits: int) -> bool:
     return value == float(f"{value:.{digits}g}")
 
@@ -60,16 +69,17 @@ def test_spec_shape(name):
     spec = load_engine(name).SPEC
     json.dumps(spec, allow_nan=False)
     assert spec["id"] == name
-    for key in ("label", "title", "subtitle"):
-        assert isinstance(spec[key], str) and spec[key]
+    assert isinstance(spec["label"], str) and spec["label"]  # "N1.1": a number, not words
+    for key in ("title", "subtitle"):
+        assert is_message(spec[key]), key
     names = set()
     for control in spec["controls"]:
         assert control["name"] not in names
         names.add(control["name"])
-        assert isinstance(control["label"], str)
+        assert is_message(control["label"])
         if control["kind"] == "choice":
             values = [c["value"] for c in control["choices"]]
-            assert all(isinstance(c["label"], str) for c in control["choices"])
+            assert all(is_message(c["label"]) for c in control["choices"])
             assert len(set(values)) == len(values)
         else:
             assert control["kind"] == "slider"
@@ -77,31 +87,31 @@ def test_spec_shape(name):
             assert values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
             assert values == sorted(values) and len(set(values)) == len(values)
             assert control.get("scale", "linear") in ("linear", "log")
-            assert isinstance(control.get("unit", ""), str)
+            assert "unit" not in control or is_message(control["unit"])
         assert control["default"] in values
     for item in spec["readouts"]:
-        assert set(item) <= {"name", "label", "format", "digits"}
+        assert set(item) <= {"name", "label", "format", "digits"} and is_message(item["label"])
         assert item["format"] in ("sci", "fixed", "percent", "text")
     chart = spec["chart"]
-    assert isinstance(chart["x"]["title"], str) and isinstance(chart["y"]["title"], str)
+    assert is_message(chart["x"]["title"]) and is_message(chart["y"]["title"])
     y_range = chart["y"].get("range")
     assert y_range is None or (len(y_range) == 2 and y_range[0] < y_range[1])
     assert chart["y"].get("type", "linear") in ("linear", "log")
     for trace in chart["traces"]:
         assert trace["kind"] in ("line", "bar", "marker")
         assert trace["role"] in ("primary", "secondary", "reference")
-        assert isinstance(trace["name"], str)
+        assert is_message(trace["name"])
     for line in chart.get("hlines", []):
-        assert isinstance(line["y"], (int, float)) and isinstance(line["label"], str)
+        assert isinstance(line["y"], (int, float)) and is_message(line["label"])
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)
 def test_labels_match_the_chapter_spec(name):
     spec = load_engine(name).SPEC
     if CONTROL_LABELS[name] is not None:
-        assert [c["label"] for c in spec["controls"]] == CONTROL_LABELS[name]
+        assert [words(c["label"]) for c in spec["controls"]] == CONTROL_LABELS[name]
     if READOUT_LABELS[name] is not None:
-        assert [r["label"] for r in spec["readouts"]] == READOUT_LABELS[name]
+        assert [words(r["label"]) for r in spec["readouts"]] == READOUT_LABELS[name]
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)
@@ -128,7 +138,7 @@ def test_bake_covers_the_full_grid_with_well_formed_frames(name):
         series_names = set(frame["series"])
         for mark in frame["marks"]:
             assert mark["trace"] in series_names
-            assert math.isfinite(mark["x"]) and isinstance(mark["label"], str)
+            assert math.isfinite(mark["x"]) and is_message(mark["label"])
         # a gap in a drawn trace must be explained by a mark on that trace
         for trace in traces:
             if None in frame["series"][trace["y"]] and trace["role"] != "reference":

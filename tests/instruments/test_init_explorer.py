@@ -117,7 +117,7 @@ def test_overflow_is_flagged_not_nan_and_raises_no_warning():
     assert frame["readouts"]["var_final"] == "overflow"
     assert frame["series"]["log10_var"][r.overflow_layer] is None
     assert frame["marks"] == [{"trace": "log10_var", "x": float(r.overflow_layer),
-                               "label": f"overflow at layer {r.overflow_layer}"}]
+                               "label": {"key": "instrument.mark.overflow_at_layer", "layer": r.overflow_layer}}]
     # cut exactly at the overflowing layer, the picture still says so
     at_edge = ie._frame_at_depth(r, r.overflow_layer)
     assert at_edge["readouts"]["var_final"] == "overflow" and len(at_edge["marks"]) == 1

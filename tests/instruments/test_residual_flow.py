@@ -123,7 +123,8 @@ def test_frame_marks_an_overflow_and_raises_no_warning():
     assert set(shallower["readouts"].values()) == {"overflow"}
     k = r.overflow_layer
     assert k is not None and 280 <= 1000 - k <= 340
-    assert f["marks"] == [{"trace": "log10_residual", "x": float(k), "label": f"overflow at layer {k}"}]
+    assert f["marks"] == [{"trace": "log10_residual", "x": float(k),
+                           "label": {"key": "instrument.mark.overflow_at_layer", "layer": k}}]
     assert f["series"]["log10_residual"][k] is None and f["series"]["log10_residual"][k + 1] is not None
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from sitebuild import content
+from sitebuild import content, editions
 from tests import pages
 from tests.conftest import BUILDERS, ROOT, build_site, on_both_builds
 
@@ -166,30 +166,33 @@ def _front_matter(path: Path) -> dict:
     return yaml.safe_load(text.split("\n---\n", 1)[0].removeprefix("---\n")) if text.startswith("---\n") else {}
 
 
-def test_navigation_lists_every_published_page_under_its_registry_title():
-    nav = dict((path, title) for title, path in pages.nav_entries())
+@pytest.mark.parametrize("language", pages.LANGUAGES)
+def test_navigation_lists_every_published_page_under_its_registry_title(language):
+    nav = dict((path, title) for title, path in pages.nav_entries(language))
     registry = pages.registry()
     for page in registry.published():
-        assert page.path in nav, f"{page.path} is published in content.yml but missing from mkdocs.yml's nav"
-        assert pages.source(page).is_file(), f"{page.path} is published but has no file"
-        assert _front_matter(pages.source(page)).get("title") == page.text("title"), page.path
+        assert page.path in nav, f"{page.path} is published in content.yml but missing from the {language} nav"
+        assert pages.source(page, language).is_file(), f"{page.path} is published but has no {language} file"
+        assert _front_matter(pages.source(page, language)).get("title") == page.text("title", language), page.path
         if page.kind == "chapter":
             assert nav[page.path].startswith(f"{page.number} · "), nav[page.path]
     for page in registry.pages():
         if not page.published:
             assert page.path not in nav, f"{page.path} is planned but listed in the nav"
     for path in nav:
-        assert (pages.DOCS / path).is_file(), f"the nav lists {path}, which does not exist"
+        assert pages.source(path, language).is_file(), f"the {language} nav lists {path}, which does not exist"
 
 
-def test_every_cell_lives_in_its_pages_folder_and_carries_its_slug():
+@pytest.mark.parametrize("language", pages.LANGUAGES)
+def test_every_cell_lives_in_its_pages_folder_and_carries_its_slug(language):
     include = re.compile(r'^```pycell\b[^\n]*\bid="([^"]+)"[^\n]*\n--8<-- "([^"]+)"', re.M)
+    prefix = editions.edition(language).prefix  # a language's cells sit under pysnippets/<language>/
     found = 0
-    for _, path in pages.nav_entries():
+    for _, path in pages.nav_entries(language):
         slug = content.slug_of(path)
-        for cell_id, snippet in include.findall((pages.DOCS / path).read_text(encoding="utf-8")):
+        for cell_id, snippet in include.findall(pages.source(path, language).read_text(encoding="utf-8")):
             found += 1
-            assert snippet.startswith(f"{slug}/"), f"{path}: cell {cell_id} includes {snippet}, not {slug}/..."
+            assert snippet.startswith(f"{prefix}{slug}/"), f"{path}: cell {cell_id} includes {snippet}, not {prefix}{slug}/..."
             assert cell_id.startswith(f"{slug}-"), f"{path}: cell id {cell_id} does not start with {slug}-"
     assert found >= 3
 
@@ -210,10 +213,12 @@ def test_the_page_carries_the_pinned_pyodide_version(site_dir):
     from sitebuild.runtime import npm_version
 
     html = (site_dir / "index.html").read_text(encoding="utf-8")
-    meta = re.search(r'<meta name="pyodide-version" content="([^"]+)"\s+data-package-base-url="([^"]+)"', html)
+    meta = re.search(r'<meta name="pyodide-version" content="([^"]+)">', html)
     version = json.loads((ROOT / "package.json").read_text())["devDependencies"]["pyodide"]
     assert meta and meta.group(1) == version == npm_version("pyodide")
-    assert f"/v{version}/full/" in meta.group(2)
+    # Packages come from the pinned version's folder: the lockfile says so, not the page.
+    lock = json.loads((site_dir / "assets" / "generated" / "packages" / "pyodide-lock.json").read_text())
+    assert f"/v{version}/full/" in lock["packages"]["numpy"]["file_name"]
 
 
 def test_a_malformed_registry_is_refused_with_the_entry_named(tmp_path):
@@ -237,11 +242,12 @@ def docs_copy(tmp_path):
         n for n in names if (Path(d) / n).resolve() == generated])
     for name in ("overrides", "pysnippets", "hooks"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    for name in ("instruments", "sitebuild"):  # only watched by the builders; never broken here
+    for name in ("instruments", "sitebuild", "messages"):  # only watched by the builders; never broken here
         (tmp_path / name).symlink_to(ROOT / name)
-    for name in ("mkdocs.yml", content.REGISTRY_NAME):
+    configs = [edition.config.name for edition in editions.editions()]
+    for name in (*configs, "mkdocs.base.yml", content.REGISTRY_NAME):
         shutil.copy(ROOT / name, tmp_path / name)
-    config = tmp_path / "mkdocs.yml"
+    config = tmp_path / "mkdocs.base.yml"
     text = config.read_text(encoding="utf-8")
     # Snippets resolve relative to the working directory, which is the repo root.
     config.write_text(text.replace("base_path: [pysnippets]", f"base_path: [{tmp_path / 'pysnippets'}]"))
@@ -315,14 +321,15 @@ def test_a_chapter_added_to_the_registry_appears_on_the_index(docs_copy, builder
          "short_title": {"en": "scaling"}, "instruments": {"en": "loss curves"}},
     ]})
     (docs_copy / content.REGISTRY_NAME).write_text(yaml.safe_dump(entries, allow_unicode=True), encoding="utf-8")
-    (docs_copy / "docs" / "chapters" / f"{published}-scaling.md").write_text(
-        "---\ntitle: Scaling Laws\n---\n\nLoss falls as a power of compute, $L \\propto C^{-a}$.\n", encoding="utf-8")
-    config = docs_copy / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
     first = pages.chapter(1)
-    nav_line = next(line for line in text.splitlines() if line.strip().endswith(f": {first.path}"))
-    indent = nav_line[: len(nav_line) - len(nav_line.lstrip())]
-    config.write_text(text.replace(nav_line, f"{nav_line}\n{indent}- {published} · Scaling: chapters/{published}-scaling.md"))
+    for edition in editions.editions():  # the page, in every language, and its nav entries
+        (docs_copy / "docs" / edition.prefix / "chapters" / f"{published}-scaling.md").write_text(
+            "---\ntitle: Scaling Laws\n---\n\nLoss falls as a power of compute, $L \\propto C^{-a}$.\n", encoding="utf-8")
+        config = docs_copy / edition.config.name
+        text = config.read_text(encoding="utf-8")
+        nav_line = next(line for line in text.splitlines() if line.strip().endswith(f": {first.path}"))
+        indent = nav_line[: len(nav_line) - len(nav_line.lstrip())]
+        config.write_text(text.replace(nav_line, f"{nav_line}\n{indent}- {published} · Scaling: chapters/{published}-scaling.md"))
 
     done = _build_copy(docs_copy, builder)
     assert done.returncode == 0, _output(done)
@@ -368,21 +375,34 @@ def test_reading_time_grows_with_the_text():
 
 # ---------------------------------------------------------------- copied theme templates
 
+# What a copy may change: an accessible name, a link target; Zensical's copies
+# also import the language partial that Material's base template imports for them.
+_FIXABLE = re.compile(r' (aria-label|href)="[^"]*"|\{% import "partials/language.html" as lang with context %\}\n')
+
+
 def test_copied_material_templates_name_their_version_and_differ_only_by_the_fix():
-    """Each copy in overrides/mkdocs-material/ says which Material it was copied
-    from; when Material is upgraded this fails until the copies are checked again."""
+    """Each copied theme template says which Material (and Zensical) it was
+    copied from; when either is upgraded this fails until the copies are
+    checked again. overrides/mkdocs-material/ serves MkDocs only; the copies in
+    overrides/partials/ serve both builders and are compared with both."""
     from importlib.metadata import version
 
     import material
+    import zensical
 
-    upstream_dir = Path(material.__file__).parent / "templates"
-    copies = sorted((ROOT / "overrides" / "mkdocs-material").rglob("*.html"))
-    assert copies
+    upstreams = {"material": Path(material.__file__).parent / "templates",
+                 "zensical": Path(zensical.__file__).parent / "templates"}
     comment = re.compile(r"\A\{#-.*?-#\}\n", re.S)
-    for copy in copies:
+    copies = [(copy, ("material",)) for copy in sorted((ROOT / "overrides" / "mkdocs-material").rglob("*.html"))]
+    copies += [(copy, ("material", "zensical")) for copy in sorted((ROOT / "overrides" / "partials").rglob("*.html"))]
+    assert len(copies) >= 3
+    for copy, themes in copies:
         ours = copy.read_text(encoding="utf-8")
         header = comment.match(ours)
         assert header and f"Material for MkDocs {version('mkdocs-material')}" in header.group(0), copy.name
-        upstream = (upstream_dir / copy.relative_to(copy.parents[1])).read_text(encoding="utf-8")
-        without_fix = re.sub(r' aria-label="[^"]*"', "", ours[header.end():])
-        assert without_fix == re.sub(r' aria-label="[^"]*"', "", comment.sub("", upstream)), copy.name
+        relative = copy.relative_to(copy.parents[1])
+        for theme in themes:
+            if theme == "zensical":
+                assert f"Zensical {version('zensical')}" in header.group(0), copy.name
+            upstream = (upstreams[theme] / relative).read_text(encoding="utf-8")
+            assert _FIXABLE.sub("", ours[header.end():]) == _FIXABLE.sub("", comment.sub("", upstream)), (theme, copy.name)

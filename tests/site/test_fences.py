@@ -30,7 +30,8 @@ def test_a_well_formed_quiz_renders():
 def test_every_fence_in_mkdocs_yml_is_declared_and_checked():
     from tests.pages import ROOT
 
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # The fences are listed once, in the config every language edition inherits.
+    text = (ROOT / "mkdocs.base.yml").read_text(encoding="utf-8")
     listed = [line.split(":", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("- name:")]
     assert sorted(listed) == sorted(FENCES)
     assert text.count("validator: !!python/name:sitebuild.fences.check_options") == len(FENCES)

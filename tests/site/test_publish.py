@@ -12,6 +12,7 @@ import pytest
 
 from sitebuild import hosting
 from sitebuild.publish import MIN_SAVING, public_url
+from sitebuild.editions import editions
 from tests.pages import chapter, url
 from tests.conftest import PUBLIC_URL, ROOT
 from tests.static_host import ConflictingRules, Rule, headers_for, parse_headers_file
@@ -40,7 +41,9 @@ def page_urls(site: Path, base: str) -> dict[Path, str]:
 
 
 def sitemap_locations(site: Path) -> set[str]:
-    return set(re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8")))
+    """The pages every edition's sitemap lists (/sitemap.xml, /es/sitemap.xml, ...)."""
+    return {loc for edition in editions() for loc in
+            re.findall(r"<loc>([^<]+)</loc>", (site / edition.prefix / "sitemap.xml").read_text(encoding="utf-8"))}
 
 
 # ---------------------------------------------------------------- the public address
@@ -51,8 +54,9 @@ def test_a_public_build_names_its_address_in_the_sitemap_and_canonical_links(pub
     assert sitemap_locations(published_site) == set(pages.values())
     for page, url in pages.items():
         assert CANONICAL.findall(page.read_text(encoding="utf-8")) == [url], page
-    with gzip.open(published_site / "sitemap.xml.gz") as packed:
-        assert LOCAL_URL not in packed.read().decode()
+    for edition in editions():
+        with gzip.open(published_site / edition.prefix / "sitemap.xml.gz") as packed:
+            assert LOCAL_URL not in packed.read().decode()
 
 
 def test_the_local_build_keeps_the_local_address(site_dir):
@@ -127,11 +131,14 @@ def test_every_path_is_isolated_and_has_exactly_one_cache_policy(published_site,
 def test_html_is_revalidated_and_only_fingerprinted_files_are_kept_for_a_year(published_site, rules):
     paths = served_paths(published_site)
     html = [p for p in paths if p.endswith(("/", ".html"))]
-    assert "/" in html and url(chapter(1)) in html
+    assert {"/", url(chapter(1))} | {url(chapter(1), e.language) for e in editions()} <= set(html)
     assert {headers_for(rules, p)["cache-control"] for p in html} == {"public, max-age=0, must-revalidate"}
-    # Material names its bundles by content hash; nothing else we serve changes its name when it changes.
-    material_bundles = [p for p in paths if re.fullmatch(r"/assets/(javascripts|stylesheets)/(workers/)?\w+\.[0-9a-f]{8}\.min\.(js|css)", p)]
-    assert len(material_bundles) >= 3
+    # Material names its bundles by content hash (each edition publishes its own); nothing
+    # else we serve changes its name when it changes.
+    prefixes = "|".join(re.escape(e.prefix) for e in editions())
+    material_bundles = [p for p in paths if re.fullmatch(
+        rf"/({prefixes})assets/(javascripts|stylesheets)/(workers/)?\w+\.[0-9a-f]{{8}}\.min\.(js|css)", p)]
+    assert len(material_bundles) >= 3 * len(editions())
     for path in paths:
         policy = headers_for(rules, path)["cache-control"]
         long_lived = "max-age=31536000" in policy and "immutable" in policy

@@ -6,10 +6,14 @@
 // panel nears the viewport, we fetch its JSON, build controls from the
 // declared spec, and on every input look the frame up and redraw with
 // Plotly.react. No instrument has code of its own: the spec drives everything,
-// so the simulation stays in Python and the drawing stays here.
+// so the simulation stays in Python and the drawing stays here. The spec and
+// the frames name their words by message key (see instruments/README.md); the
+// page's catalogue turns them into the reader's language (i18n.js).
 (function () {
   "use strict";
   const site = (window.encyclopedia = window.encyclopedia || {});
+  const t = site.t;
+  const words = site.words;
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
   const NEAR_VIEWPORT = "400px 0px"; // start fetching a little before the panel scrolls in
   const live = new Set(); // enhanced instruments still on the page
@@ -17,6 +21,7 @@
 
   // ---------------------------------------------------------------- formatting
   // Mirrors format_number in sitebuild/instrument_panel.py (no-JS readouts).
+  // Written with a decimal point; formatReadout puts in the reader's mark.
   const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 
   function formatNumber(value) {
@@ -28,20 +33,24 @@
     return `${mantissa.replace(/\.?0+$/, "")} × 10${power}`;
   }
 
+  // A word an engine put in a frame ("overflow", "EXPLODES"): its message, matched in lowercase.
+  const word = (id) => t(`instrument.word.${String(id).toLowerCase()}`);
+
   // By the readout's declared format: "sci" (default), "fixed" (digits
   // decimals), "percent" (a fraction, digits decimals, default 1).
   function formatReadout(value, how) {
     how = how || {};
     if (Array.isArray(value)) return value.map((v) => formatReadout(v, how)).join(" · ");
     if (value === null || value === undefined) return "—";
-    if (typeof value !== "number") return String(value); // engine words: "overflow", "diverged", "EXPLODES", ...
-    if (!Number.isFinite(value)) return "overflow";
+    if (typeof value !== "number") return word(value); // engine words: "overflow", "diverged", "EXPLODES", ...
+    if (!Number.isFinite(value)) return word("overflow");
+    let text;
     // Fixed decimals only for ordinary magnitudes (toFixed switches to exponents at 1e21).
-    if (Math.abs(value) < 1e15 && how.format === "fixed") return value.toFixed(how.digits === undefined ? 3 : how.digits);
-    if (Math.abs(value) < 1e13 && how.format === "percent") {
-      return (value * 100).toFixed(how.digits === undefined ? 1 : how.digits) + "%";
-    }
-    return formatNumber(value);
+    if (Math.abs(value) < 1e15 && how.format === "fixed") text = value.toFixed(how.digits === undefined ? 3 : how.digits);
+    else if (Math.abs(value) < 1e13 && how.format === "percent") {
+      text = (value * 100).toFixed(how.digits === undefined ? 1 : how.digits) + "%";
+    } else text = formatNumber(value);
+    return site.localNumber(text);
   }
 
   function controlValues(control) {
@@ -49,9 +58,9 @@
   }
 
   function valueLabel(control, index) {
-    if (control.kind === "choice") return control.choices[index].label;
+    if (control.kind === "choice") return words(control.choices[index].label);
     const value = formatReadout(control.values[index]);
-    return control.unit ? `${value} ${control.unit}` : value;
+    return control.unit ? `${value} ${words(control.unit)}` : value;
   }
 
   // ------------------------------------------------------ frame keys and allowed values
@@ -211,10 +220,11 @@
     const range = yRange(chart, frame);
     const data = chart.traces.map((trace, i) => {
       const isBar = trace.kind === "bar";
+      const name = words(trace.name);
       return {
         type: isBar ? "bar" : "scatter",
         mode: isBar ? undefined : MARKER_KINDS.has(trace.kind) ? "markers" : "lines",
-        name: trace.name,
+        name,
         x: frame.series[trace.x],
         y: frame.series[trace.y],
         marker: { color: traceColour(trace, i, colours), size: 10 },
@@ -223,12 +233,12 @@
           dash: trace.dash || "solid",
           width: trace.role === "reference" ? 1.5 : 2.5,
         },
-        hovertemplate: `${trace.name}<br>%{x}: %{y:.3~g}<extra></extra>`,
+        hovertemplate: `${name}<br>%{x}: %{y:.3~g}<extra></extra>`,
       };
     });
     const annotations = chart.hlines.map((line) => ({
       xref: "paper", x: 1, y: line.y, xanchor: "right", yanchor: "bottom",
-      text: line.label || "", showarrow: false, font: { size: 11, color: colours.reference },
+      text: line.label ? words(line.label) : "", showarrow: false, font: { size: 11, color: colours.reference },
     }));
     const marks = { x: [], y: [], text: [], symbol: [] };
     for (const mark of frame.marks || []) {
@@ -246,12 +256,13 @@
           data[index].y = ys.slice(0, last + 1).concat([range[1] + (range[1] - range[0])]);
         }
       }
+      const label = words(mark.label);
       marks.x.push(mark.x);
       marks.y.push(point.y);
-      marks.text.push(mark.label);
+      marks.text.push(label);
       marks.symbol.push(mark.symbol || "triangle-up");
       annotations.push({
-        x: mark.x, y: point.y, text: mark.label, showarrow: false,
+        x: mark.x, y: point.y, text: label, showarrow: false,
         xanchor: "auto", yanchor: "top", yshift: -8,
         font: { size: 11, color: colours.reference },
       });
@@ -267,9 +278,9 @@
     // and redraws a second time, which doubles the cost of a slider step.
     const layout = Object.assign(base, {
       margin: { l: 64, r: 16, t: 16, b: 48 },
-      xaxis: Object.assign(base.xaxis, { title: { text: chart.x.title || "" }, fixedrange: true, automargin: false }),
+      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false }),
       yaxis: Object.assign(base.yaxis, {
-        title: { text: chart.y.title || "" }, type: chart.y.type || "linear",
+        title: { text: words(chart.y.title) }, type: chart.y.type || "linear",
         range, autorange: false, fixedrange: true, automargin: false,
       }),
       shapes: chart.hlines.map((line) => ({
@@ -307,7 +318,7 @@
     if (!inst.legend) {
       inst.legend = document.createElement("ul");
       inst.legend.className = "instrument__legend";
-      inst.legend.setAttribute("aria-label", "Chart legend");
+      inst.legend.setAttribute("aria-label", t("instrument.legend"));
       inst.chart.after(inst.legend);
     }
     inst.legend.replaceChildren(...traces.map((trace, i) => {
@@ -315,7 +326,7 @@
       const swatch = document.createElement("span");
       swatch.className = `instrument__swatch instrument__swatch--${trace.kind === "bar" ? "bar" : trace.dash || "solid"}`;
       swatch.style.setProperty("--swatch", traceColour(trace, i, colours));
-      item.append(swatch, document.createTextNode(trace.name));
+      item.append(swatch, document.createTextNode(words(trace.name)));
       return item;
     }));
   }
@@ -358,7 +369,7 @@
       if (control.kind === "slider") {
         const label = document.createElement("label");
         label.htmlFor = id;
-        label.textContent = control.label;
+        label.textContent = words(control.label);
         const shown = document.createElement("span");
         shown.className = "instrument__value";
         shown.setAttribute("aria-hidden", "true"); // the slider's aria-valuetext says it already
@@ -375,7 +386,7 @@
         const group = document.createElement("fieldset");
         group.setAttribute("role", "radiogroup");
         const legend = document.createElement("legend");
-        legend.textContent = control.label;
+        legend.textContent = words(control.label);
         const segments = document.createElement("div");
         segments.className = "instrument__segments";
         const inputs = control.choices.map((choice, j) => {
@@ -389,7 +400,7 @@
             writeFragment();
           });
           const text = document.createElement("span");
-          text.textContent = choice.label;
+          text.textContent = words(choice.label);
           option.append(input, text);
           segments.append(option);
           return input;
@@ -410,7 +421,7 @@
     if (panel.dataset.version) url.searchParams.set("v", panel.dataset.version);
     if (!dataByUrl.has(url.href)) {
       const request = fetch(url.href).then((response) => {
-        if (!response.ok) throw new Error(`${url.href}: HTTP ${response.status}`);
+        if (!response.ok) throw new Error(t("instrument.data_failed", { url: url.href, status: response.status }));
         return response.json();
       });
       request.catch(() => dataByUrl.delete(url.href)); // let a later visit retry
@@ -424,7 +435,7 @@
     const note = document.createElement("p");
     note.className = "instrument__notice";
     note.setAttribute("role", "status");
-    note.textContent = `The live instrument could not load (${error.message}). The picture shows its default setting.`;
+    note.textContent = t("instrument.failed", { error: error.message });
     panel.querySelector(".instrument__chart").after(note);
   }
 
@@ -458,7 +469,7 @@
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");
     inst.chart.setAttribute("aria-label",
-      `Chart: ${inst.spec.chart.y.title} against ${inst.spec.chart.x.title}; the readouts below give the values.`);
+      t("instrument.chart_label", { y: words(inst.spec.chart.y.title), x: words(inst.spec.chart.x.title) }));
     live.add(inst);
     renderLegend(inst);
     await draw(inst);

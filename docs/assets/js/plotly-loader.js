@@ -24,7 +24,7 @@
         script.onload = () => resolve(window.Plotly);
         script.onerror = () => {
           plotlyPromise = null;
-          reject(new Error("could not load the chart library from " + script.src));
+          reject(new Error(site.t("chart.load_failed", { url: script.src })));
         };
         document.head.appendChild(script);
       });
@@ -67,6 +67,7 @@
       yaxis: { gridcolor: grid, zerolinecolor: grid, automargin: true },
       legend: { orientation: "h", y: -0.22 },
       autosize: true,
+      separators: site.plotlySeparators, // the reader's decimal mark on axes and hover labels
     };
   };
 

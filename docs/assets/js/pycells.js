@@ -1,8 +1,6 @@
 // Runnable Python cells: turns each server-rendered `.pycell` (highlighted code
 // + the output it gives natively) into an editor with Run / Stop / Reset.
 //
-//   STRINGS        every word a reader sees in a cell (and the Python runner's
-//                  reader-facing sentences), for the message catalogue to take over.
 //   PythonRuntime  owns the one Pyodide worker of the window: lazy boot, a queue
 //                  of runs, Stop (interrupt buffer or restart), package errors.
 //                  Material's instant navigation keeps the window, so the worker
@@ -11,86 +9,25 @@
 //   Cell           the UI of one cell: editor, buttons, status, output, figures.
 //
 // Without JavaScript the server-rendered code and output stay as they are.
+// Every word comes from the page's message catalogue (i18n.js; keys cell.*, and
+// cell.python.* for the sentences the Python runner shows).
 (function () {
   "use strict";
 
-  // ---------------------------------------------------------------- strings
-  // The cell UI's reader-facing text, English. Keys are what the message
-  // catalogue will use; {name} is filled in by t(). Nothing else in this file,
-  // the worker or the runner holds a sentence for the reader.
-  const STRINGS = {
-    run: "Run",
-    stop: "Stop",
-    reset: "Reset",
-    hint: "Edits are live — break it on purpose. Shift+Enter runs; Esc then Tab leaves the editor.",
-    keepState: "Keep variables across pages",
-    toolbarLabel: "Cell: {title}",
-    outputLabel: "Output of {title}",
-    editorLabel: "Python code: {title}",
-    editorFailed: "The editor could not load ({error}); the code above still runs as written.",
-    editsRestored: "Your edits from an earlier visit are restored. Reset brings back the original.",
-    originalChanged: "This cell's original code has changed since you edited it. You are looking at your version.",
-    compare: "Compare",
-    useNewOriginal: "Use the new original",
-    keepMine: "Keep mine",
-    newOriginal: "New original",
-    yourVersion: "Your version",
-    discardTitle: "Discard your edits?",
-    discardQuestion: "Discard your edits and restore the original code?",
-    discard: "Discard edits",
-    keepEditing: "Keep editing",
-    originalRestored: "Original code restored.",
-    storageUnavailable: "Your edits to this cell cannot be saved in this browser (its storage is blocked or full), so they will be gone when you leave the page. Copy anything you want to keep.",
-    running: "Running…",
-    elapsed: "{seconds} s",
-    waitingForPython: "Waiting for Python to start…",
-    waitingForCell: "Waiting for “{title}” to finish…",
-    stopping: "Stopping…",
-    loadingPackages: "Loading {packages}…",
-    startingPython: "Starting Python",
-    startingStep: "Starting Python (step {step} of {steps}): {stage}…",
-    stage_download: "downloading the Python runtime",
-    stage_install: "installing the site's Python files",
-    stage_ready: "ready",
-    outPrompt: "Out: ",
-    outputTrimmed: "Output trimmed: {count} more characters were not shown (the limit is {limit} per run).",
-    ranInMs: "Ran in {ms} ms.",
-    ranInS: "Ran in {s} s.",
-    raised: "The cell raised an error; the traceback is below.",
-    cancelled: "Run cancelled.",
-    interrupted: "Stopped (KeyboardInterrupt).",
-    restartedByStop: "Stopped. Python was restarted to stop this cell, so variables from earlier runs are gone.",
-    restartedByOther: "Python was restarted (another cell was stopped); variables from earlier runs are gone.",
-    crashed: "Python stopped unexpectedly and was restarted; variables from earlier runs are gone. Run again?",
-    stackOverflowError: "RecursionError: the recursion went deeper than Python can go in the browser, so Python had to be restarted.\nMake the recursion shallower, or turn it into a loop.",
-    internalError: "Internal error in the Python worker: {error}",
-    chartTitle: "Chart drawn by the cell",
-    chartFailed: "The chart could not be drawn: {error}",
-    packageFailedOne: "Could not load the Python package {packages} this cell needs. Tried:",
-    packageFailedMany: "Could not load the Python packages {packages} this cell needs. Tried:",
-    details: "Details",
-    checkConnection: "Check your connection (or the site's package URL) and retry.",
-    retry: "Retry",
-    missingPackage: "Missing package: {packages}.",
-    bootFailed: "Python could not start: {error}",
-    tried: "Tried ",
-    bootFailedStatus: "Python could not start.",
-    workerScriptFailed: "the worker script failed",
-    // Sentences the Python runner shows (pycell_runner.run_cell's `messages`).
-    py_no_input: "cells take no typed input, so input() has nothing to read here. Write the value into the code instead: replace name = input() with name = \"Ada\", or n = int(input()) with n = 5.",
-    py_recursion_ceiling: "(In the browser the recursion limit is at most {ceiling}: sys.setrecursionlimit({requested}) was lowered to it. Make the recursion shallower, or turn it into a loop.)",
-  };
+  const site = (window.encyclopedia = window.encyclopedia || {});
+  const t = site.t;
+  const formatNumber = (n) => n.toLocaleString(site.language);
+  // The runner's reader-facing sentences (pycell_runner.run_cell's `messages`)
+  // and the mark that groups digits in the numbers they show.
+  const PYTHON_MESSAGES = { ...wordsUnder("cell.python."), thousands: site.plotlySeparators[1] };
+  // The plotting helpers' own labels ("count", ...), for charts a cell draws.
+  const PLOT_WORDS = wordsUnder("plot.");
 
-  function t(key, params = {}) {
-    return STRINGS[key].replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  function wordsUnder(prefix) {
+    return Object.fromEntries(Object.entries(site.messages)
+      .filter(([key]) => key.startsWith(prefix)).map(([key, words]) => [key.slice(prefix.length), words]));
   }
 
-  const formatNumber = (n) => n.toLocaleString(document.documentElement.lang || "en");
-
-  const PYTHON_MESSAGES = Object.fromEntries(
-    Object.keys(STRINGS).filter((key) => key.startsWith("py_")).map((key) => [key.slice(3), STRINGS[key]]));
-
-  const site = (window.encyclopedia = window.encyclopedia || {});
   // An interrupt not honoured by then means: restart the worker. Restarting throws
   // away the reader's variables, so give a busy machine time to deliver the
   // interrupt first (it normally lands in a few milliseconds).
@@ -163,7 +100,7 @@
         worker.onerror = (event) => {
           event.preventDefault();
           if (this.state === "booting") {
-            this.failBoot({ message: event.message || t("workerScriptFailed"), url: assetUrl("pyodide-worker.js") }, reject);
+            this.failBoot({ message: event.message || t("cell.worker_failed"), url: assetUrl("pyodide-worker.js") }, reject);
           } else if (this.active) {
             this.restart(this.active, { crashed: true }); // the worker broke mid-run: start clean
           }
@@ -174,6 +111,7 @@
           lockFileURL: assetUrl("../generated/packages/pyodide-lock.json"),
           runnerURL: assetUrl("../generated/py/pycell_runner.py"),
           interruptBuffer: this.interrupt,
+          plotWords: PLOT_WORDS,
         });
       });
       this.bootPromise.catch(() => {}); // failures reach cells through notify()
@@ -395,21 +333,21 @@
 
     build() {
       const id = this.id;
-      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, t("run"));
-      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, t("stop"));
-      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, t("reset"));
+      this.runButton = el("button", { type: "button", class: "enc-button pycell__run", "aria-describedby": `${id}-hint` }, t("cell.run"));
+      this.stopButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__stop" }, t("cell.stop"));
+      this.resetButton = el("button", { type: "button", class: "enc-button enc-button--quiet pycell__reset" }, t("cell.reset"));
       this.stopButton.disabled = true;
       this.resetButton.disabled = true;
       this.keepBox = el("input", { type: "checkbox", class: "pycell__keep-box" });
       this.keepBox.checked = runtime.keepState;
-      const keep = el("label", { class: "pycell__keep" }, this.keepBox, t("keepState"));
-      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: t("hint") });
-      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": t("toolbarLabel", { title: this.title }) },
+      const keep = el("label", { class: "pycell__keep" }, this.keepBox, t("cell.keep_state"));
+      this.hint = el("span", { class: "pycell__hint", id: `${id}-hint`, text: t("cell.hint") });
+      this.toolbar = el("div", { class: "pycell__toolbar", role: "toolbar", "aria-label": t("cell.toolbar", { title: this.title }) },
         this.runButton, this.stopButton, this.resetButton, keep, this.hint);
       this.notice = el("div", { class: "pycell__notice", hidden: "" }); // edits restored / source changed / confirm
       this.storageNote = el("p", { class: "pycell__storage", role: "status", hidden: "" });
       this.status = el("div", { class: "pycell__status", role: "status" });
-      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": t("outputLabel", { title: this.title }) });
+      this.output = el("div", { class: "pycell__live", role: "log", "aria-live": "polite", "aria-label": t("cell.output_label", { title: this.title }) });
       this.staticOutput = this.root.querySelector('.pycell__output[data-static="true"]');
       this.editorHost = el("div", { class: "pycell__editor", hidden: "" });
       this.staticSource.after(this.editorHost);
@@ -443,7 +381,9 @@
         if (!this.root.isConnected) return;
         this.editor = createEditor(this.editorHost, {
           doc: this.code,
-          label: t("editorLabel", { title: this.title }),
+          label: t("cell.code_label", { title: this.title }),
+          // The words CodeMirror itself shows or announces with this editor's extensions.
+          phrases: { "Control character": t("editor.control_character"), "Selection deleted": t("editor.selection_deleted") },
           onRun: () => this.start(),
           onChange: (text) => this.onEdit(text),
         });
@@ -452,7 +392,7 @@
         this.root.classList.add("pycell--editing");
       }, (error) => {
         this.editorPromise = null;
-        this.say(t("editorFailed", { error: error.message }));
+        this.say(t("cell.editor_failed", { error: error.message }));
       });
       return this.editorPromise;
     }
@@ -479,7 +419,7 @@
       // Said once per cell and visit: the edits themselves stay in the editor.
       if (!kept && this.code !== this.original && !this.storageWarned && this.root.isConnected) {
         this.storageWarned = true;
-        this.storageNote.textContent = t("storageUnavailable");
+        this.storageNote.textContent = t("cell.storage_unavailable");
         this.storageNote.hidden = false;
       }
     }
@@ -491,20 +431,20 @@
       this.setCode(saved.code);
       this.ensureEditor(); // the reader's version must be visible, not the original
       if (saved.sourceHash === this.sourceHash) {
-        this.showNotice(t("editsRestored"), []);
+        this.showNotice(t("cell.edits_restored"), []);
       } else {
-        this.showNotice(t("originalChanged"), [
-          [t("compare"), () => this.showComparison(saved.code)],
-          [t("useNewOriginal"), () => this.reset()],
-          [t("keepMine"), () => { this.persist(); this.hideNotice(); }],
+        this.showNotice(t("cell.source_changed"), [
+          [t("cell.compare"), () => this.showComparison(saved.code)],
+          [t("cell.use_new_original"), () => this.reset()],
+          [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
         ]);
       }
     }
 
     showComparison(mine) {
       const compare = el("div", { class: "pycell__compare" },
-        el("div", {}, el("p", { text: t("newOriginal") }), el("pre", { text: this.original })),
-        el("div", {}, el("p", { text: t("yourVersion") }), el("pre", { text: mine })));
+        el("div", {}, el("p", { text: t("cell.new_original") }), el("pre", { text: this.original })),
+        el("div", {}, el("p", { text: t("cell.your_version") }), el("pre", { text: mine })));
       this.notice.querySelector(".pycell__compare")?.remove();
       this.notice.append(compare);
     }
@@ -533,10 +473,10 @@
     askReset() {
       if (this.code === this.original) return;
       this.notice.setAttribute("role", "alertdialog");
-      this.notice.setAttribute("aria-label", t("discardTitle"));
-      this.showNotice(t("discardQuestion"), [
-        [t("discard"), () => this.reset()],
-        [t("keepEditing"), () => this.closeDialog()],
+      this.notice.setAttribute("aria-label", t("cell.discard_title"));
+      this.showNotice(t("cell.discard_prompt"), [
+        [t("cell.discard"), () => this.reset()],
+        [t("cell.keep_editing"), () => this.closeDialog()],
       ], { focus: true });
       // A block body on purpose: a handler property returning false cancels the key.
       this.notice.onkeydown = (event) => {
@@ -556,7 +496,7 @@
       this.setCode(this.original);
       CellStore.clear(this.page, this.id);
       this.closeDialog();
-      this.say(t("originalRestored"));
+      this.say(t("cell.original_restored"));
     }
 
     say(text) {
@@ -567,17 +507,17 @@
     // Only the words are announced: a ticking number would chatter in a screen reader.
     showRunning() {
       const seconds = el("span", { class: "pycell__elapsed", "aria-hidden": "true" });
-      this.status.replaceChildren(el("span", { text: t("running") }), seconds);
+      this.status.replaceChildren(el("span", { text: t("cell.running") }), seconds);
       const t0 = performance.now();
       clearInterval(this.elapsedTimer);
       this.elapsedTimer = setInterval(() => {
         const elapsed = Math.floor((performance.now() - t0) / 1000);
-        if (elapsed >= 1) seconds.textContent = t("elapsed", { seconds: elapsed });
+        if (elapsed >= 1) seconds.textContent = t("cell.seconds", { value: elapsed });
       }, 1000);
     }
 
     showWaiting(title) {
-      this.say(t("waitingForCell", { title }));
+      this.say(t("cell.waiting_for_cell", { title }));
     }
 
     // ---- running
@@ -592,14 +532,14 @@
         started: () => runtime.state === "ready" && this.showRunning(),
         output: (message) => this.appendText(message.stream, message.text),
         figure: (message) => this.drawFigure(message.figure),
-        packages: (message) => this.say(t("loadingPackages", { packages: message.packages.join(", ") })),
+        packages: (message) => this.say(t("cell.loading_packages", { packages: message.packages.join(", ") })),
         "package-failed": (message) => this.showPackageFailure(message),
       });
       this.setRunning(true, { focusStop: focusInOutput });
       const blocking = runtime.blockingTitle(this.run.runId);
       if (blocking) this.showWaiting(blocking);
       else if (runtime.state === "booting" && runtime.progress) this.showProgress(runtime.progress);
-      else if (runtime.state !== "ready") this.say(t("waitingForPython"));
+      else if (runtime.state !== "ready") this.say(t("cell.waiting"));
       const runId = this.run.runId;
       const t0 = performance.now();
       this.run.done.then(
@@ -610,7 +550,7 @@
 
     stop() {
       if (!this.run) return;
-      this.say(t("stopping"));
+      this.say(t("cell.stopping"));
       runtime.stop(this.run.runId);
     }
 
@@ -634,32 +574,34 @@
       this.setRunning(false);
       if (result.value != null) {
         this.output.append(el("pre", { class: "pycell__value" },
-          el("span", { class: "pycell__prompt", text: t("outPrompt") }), result.value + (result.value_trimmed ? "…" : "")));
+          el("span", { class: "pycell__prompt", text: t("cell.out_prompt") }), result.value + (result.value_trimmed ? "…" : "")));
       }
       if (result.error) this.output.append(el("pre", { class: "pycell__error", text: result.error }));
       if (result.stackOverflow) {
-        this.output.append(el("pre", { class: "pycell__error", text: t("stackOverflowError") }));
+        this.output.append(el("pre", { class: "pycell__error", text: t("cell.stack_overflow") }));
       } else if (result.internalError && !result.crashed) {
-        this.output.append(el("pre", { class: "pycell__error", text: t("internalError", { error: result.internalError }) }));
+        this.output.append(el("pre", { class: "pycell__error", text: t("cell.internal_error", { error: result.internalError }) }));
       }
       if (result.dropped) {
         this.output.append(el("p", { class: "pycell__trimmed",
-          text: t("outputTrimmed", { count: formatNumber(result.dropped), limit: formatNumber(OUTPUT_LIMIT) }) }));
+          text: t("cell.trimmed", { count: formatNumber(result.dropped), limit: formatNumber(OUTPUT_LIMIT) }) }));
       }
       if (result.bootError) {
         this.showBootFailure(result.bootError);
       } else if (result.crashed) {
-        this.say(t("crashed"));
+        this.say(t("cell.crashed"));
       } else if (result.restarted) {
-        this.say(t("restartedByStop"));
+        this.say(t("cell.restarted"));
       } else if (result.interrupted) {
-        this.say(result.cancelled ? t("cancelled") : t("interrupted"));
+        this.say(result.cancelled ? t("cell.cancelled") : t("cell.interrupted"));
       } else if (result.packageFailed) {
         /* the failure notice is already on screen */
       } else if (result.ok) {
-        this.say(elapsed < 1000 ? t("ranInMs", { ms: Math.round(elapsed) }) : t("ranInS", { s: (elapsed / 1000).toFixed(1) }));
+        const time = elapsed < 1000 ? t("cell.milliseconds", { value: Math.round(elapsed) })
+          : t("cell.seconds", { value: site.localNumber((elapsed / 1000).toFixed(1)) });
+        this.say(t("cell.ran_in", { time }));
       } else {
-        this.say(t("raised"));
+        this.say(t("cell.raised"));
       }
       this.root.dataset.runs = String(Number(this.root.dataset.runs || 0) + 1); // a hook for tests and styling
     }
@@ -685,14 +627,14 @@
     }
 
     drawFigure(figure) {
-      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || t("chartTitle");
+      const title = (figure.layout && figure.layout.title && figure.layout.title.text) || t("cell.figure_name");
       const node = el("div", { class: "pycell__figure", role: "figure", "aria-label": title }); // not "img": Plotly's toolbar inside is interactive
       this.output.append(node);
       const entry = { node, figure };
       this.figures.push(entry);
       site.loadPlotly().then(
         (Plotly) => Plotly.newPlot(node, figure.data, figureLayout(figure), site.plotConfig),
-        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: t("chartFailed", { error: error.message }) })),
+        (error) => node.replaceChildren(el("p", { class: "pycell__error", text: t("cell.figure_failed", { error: error.message }) })),
       );
     }
 
@@ -706,31 +648,31 @@
     showPackageFailure(message) {
       const packages = message.packages.join(", ");
       const list = el("ul", {}, ...message.urls.map((url) => el("li", {}, el("code", { text: url }))));
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("retry"));
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("cell.retry"));
       retry.addEventListener("click", () => this.start());
-      const details = message.message ? el("details", {}, el("summary", { text: t("details") }), el("pre", { text: message.message })) : "";
+      const details = message.message ? el("details", {}, el("summary", { text: t("cell.details") }), el("pre", { text: message.message })) : "";
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: t(message.packages.length > 1 ? "packageFailedMany" : "packageFailedOne", { packages }) }),
+        el("p", { text: t(message.packages.length > 1 ? "cell.package_failed_many" : "cell.package_failed_one", { packages }) }),
         list, details,
-        el("p", { text: t("checkConnection") }), retry));
-      this.say(t("missingPackage", { packages }));
+        el("p", { text: t("cell.check_connection") }), retry));
+      this.say(t("cell.missing_package", { packages }));
     }
 
     showBootFailure(error) {
-      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("retry"));
+      const retry = el("button", { type: "button", class: "enc-button pycell__retry" }, t("cell.retry"));
       retry.addEventListener("click", () => this.start());
       this.output.append(el("div", { class: "pycell__failure", role: "alert" },
-        el("p", { text: t("bootFailed", { error: error.message }) }),
-        el("p", {}, t("tried"), el("code", { text: error.url || "" })), retry));
-      this.say(t("bootFailedStatus"));
+        el("p", { text: t("cell.boot_failed", { error: error.message }) }),
+        el("p", {}, `${t("cell.tried")} `, el("code", { text: error.url || "" })), retry));
+      this.say(t("cell.python_failed"));
     }
 
     showProgress(event) {
       if (event.stage === "ready") return;
-      const stage = STRINGS[`stage_${event.stage}`] ? t(`stage_${event.stage}`) : event.stage;
+      const stage = site.messages[`cell.stage.${event.stage}`] ? t(`cell.stage.${event.stage}`) : event.stage;
       this.status.replaceChildren(
-        el("span", { text: t("startingStep", { step: event.step, steps: event.steps, stage }) }),
-        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": t("startingPython") }));
+        el("span", { text: t("cell.boot_progress", { step: event.step, steps: event.steps, stage }) }),
+        el("progress", { max: String(event.steps), value: String(event.step - 1), "aria-label": t("cell.starting") }));
     }
 
     queued() {
@@ -744,7 +686,7 @@
         this.showWaiting(event.title); // the queue moved on, to another cell
       } else if (event.type === "restarted" && !this.run && this.root.dataset.runs) {
         // Another cell's Stop restarted Python: this cell's variables are gone too.
-        this.say(t("restartedByOther"));
+        this.say(t("cell.other_restarted"));
       } else if (event.type === "keep-state") {
         this.keepBox.checked = event.keep;
       }

@@ -4,9 +4,9 @@
 //
 // Protocol (all messages are plain objects with a `type`). The worker sends
 // no sentence a reader sees: stages and failures are keys or raw details, and
-// the page (pycells.js, its STRINGS table) turns them into words.
+// the page (pycells.js, from the message catalogue) turns them into words.
 //   page → worker
-//     boot  {indexURL, lockFileURL, runnerURL, interruptBuffer?}
+//     boot  {indexURL, lockFileURL, runnerURL, interruptBuffer?, plotWords}
 //           lockFileURL: the site's pyodide-lock.json, which lists Pyodide's
 //           packages (numpy, ...) and the `instruments` wheel beside it, so
 //           `import instruments` loads like any other package (sha256-checked,
@@ -116,6 +116,9 @@ async function boot(config) {
     pyodide.runPython(`import sys\nif ${JSON.stringify(RUNNER_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(RUNNER_DIR)})`);
     runner = pyodide.pyimport("pycell_runner");
     runner.install_figure_sink(postFigure);
+    // As JSON text, not a PyProxy from toPy: a restarted worker's boot failed
+    // with NoGilError when handed such a proxy.
+    runner.set_plot_words(JSON.stringify(config.plotWords || {}));
     importMap = pyodide.toPy(lockfileImportMap(pyodide.lockfile));
 
     progress("ready", 3);

@@ -1,8 +1,13 @@
 // Quizzes: turn each server-rendered quiz (question + collapsed worked solution)
 // into an answerable form. Without JavaScript the collapsed solution remains.
+// Words come from the page's message catalogue (i18n.js, keys quiz.*).
 (function () {
   "use strict";
+  const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+  // Words go into markup below: escaped, whatever a translator writes.
+  const t = (key) => window.encyclopedia.t(key).replace(/[&<>"]/g, (c) => ESCAPES[c]);
 
+  // "0.125" and "0,125" are the same answer, whatever the page's language.
   function parseNumber(text) {
     const cleaned = text.trim().replace(",", ".");
     if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(cleaned)) return null;
@@ -28,12 +33,12 @@
 
   function answerControls(quiz, id) {
     if (quiz.dataset.quizKind === "numeric") {
-      return `<label for="${id}-input">Your answer</label>
+      return `<label for="${id}-input">${t("quiz.your_answer")}</label>
         <input id="${id}-input" type="text" inputmode="decimal" autocomplete="off" spellcheck="false">`;
     }
-    return `<fieldset><legend>Your answer</legend>
-        <label><input type="radio" name="${id}-tf" value="true"> True</label>
-        <label><input type="radio" name="${id}-tf" value="false"> False</label></fieldset>`;
+    return `<fieldset><legend>${t("quiz.your_answer")}</legend>
+        <label><input type="radio" name="${id}-tf" value="true"> ${t("quiz.true")}</label>
+        <label><input type="radio" name="${id}-tf" value="false"> ${t("quiz.false")}</label></fieldset>`;
   }
 
   function enhance(quiz) {
@@ -45,18 +50,19 @@
     form.className = "quiz__form";
     form.noValidate = true;
     form.innerHTML = `${answerControls(quiz, id)}
-      <button type="submit" class="enc-button">Check</button>
-      <button type="button" class="enc-button enc-button--quiet" data-action="reveal">Show solution</button>`;
+      <button type="submit" class="enc-button">${t("quiz.check")}</button>
+      <button type="button" class="enc-button enc-button--quiet" data-action="reveal">${t("quiz.show_solution")}</button>`;
     const feedback = document.createElement("p");
     feedback.className = "quiz__feedback";
     feedback.setAttribute("role", "status");
     feedback.setAttribute("aria-live", "polite");
     solution.before(form, feedback);
 
+    const say = window.encyclopedia.t; // feedback is set as text, not markup
     const messages = {
-      right: "Correct.",
-      wrong: "Not quite. Compare with the worked solution below.",
-      invalid: quiz.dataset.quizKind === "numeric" ? "Enter a number, such as 0.25." : "Pick true or false.",
+      right: say("quiz.right"),
+      wrong: say("quiz.wrong"),
+      invalid: say(quiz.dataset.quizKind === "numeric" ? "quiz.invalid_number" : "quiz.invalid_choice"),
     };
     form.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -11,13 +11,47 @@
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         const label = box.parentElement.querySelector(".equation__label");
-        box.setAttribute("aria-label", label ? label.textContent : "equation");
+        box.setAttribute("aria-label", label ? label.textContent : window.encyclopedia.t("equation.fallback_name"));
       } else {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
       }
     });
+  }
+
+  // The language selector (Material's extra.alternate, one link per edition).
+  // Each link is built to point at this page's twin (overrides/partials/
+  // alternate.html), but the header is kept as it is when Material's instant
+  // navigation changes page, and instruments rewrite the fragment as the reader
+  // moves a slider: so a link is aimed when it is used, at the same path under
+  // its edition's root, with the current fragment (an instrument's setting such
+  // as #init_explorer:init=he, or the section being read). Material's own
+  // handler would send the reader to the other edition's home when it cannot
+  // find the page in a sitemap: this one answers first.
+  const config = document.getElementById("__config");
+  const ownRoot = new URL(config ? JSON.parse(config.textContent).base : ".", location.href).pathname;
+  const pathInEdition = () => (location.pathname.startsWith(ownRoot) ? location.pathname.slice(ownRoot.length) : "");
+  const editionRoots = new Map(); // link -> root path of its edition, read off the page first loaded
+  const firstPath = pathInEdition();
+  document.querySelectorAll("a.md-select__link[hreflang]").forEach((link) => {
+    const twin = new URL(link.getAttribute("href"), location.href).pathname;
+    // The "not found" page links each edition's home; its own path is not the twin's.
+    editionRoots.set(link, twin.endsWith(firstPath) ? twin.slice(0, twin.length - firstPath.length) : twin);
+  });
+
+  function aim(link) {
+    const root = editionRoots.get(link);
+    if (root === undefined) return;
+    link.href = new URL(root + pathInEdition() + location.search + location.hash, location.href).href;
+  }
+  for (const type of ["pointerdown", "focusin", "click"]) {
+    document.addEventListener(type, (event) => {
+      const link = event.target instanceof Element && event.target.closest("a.md-select__link[hreflang]");
+      if (!link) return;
+      aim(link);
+      if (type === "click") event.stopImmediatePropagation(); // the browser follows the link itself
+    }, true);
   }
 
   let resizeTimer = 0;

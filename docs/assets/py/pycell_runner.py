@@ -204,31 +204,47 @@ def inject_helpers(namespace: dict) -> None:
         from instruments import plot
     except ImportError:
         return
-    _connect_figure_sink(plot)
+    _connect_plot(plot)
     for name in PLOT_HELPERS:
         namespace.setdefault(name, getattr(plot, name))
 
 
-_figure_post = None  # where figures go, once the worker says (install_figure_sink)
+# What the worker sets for instruments.plot at boot, applied as soon as the
+# package is importable (the wheel arrives with the first cell that needs it).
+_figure_post = None  # where figures go (install_figure_sink)
+_plot_words = None  # the helpers' labels in the page's language (set_plot_words)
 
 
 def install_figure_sink(post) -> None:
-    """Send every figure a cell draws to ``post`` as JSON text (the worker posts it on).
-
-    Connected to ``instruments.plot`` as soon as the package is importable.
-    """
+    """Send every figure a cell draws to ``post`` as JSON text (the worker posts it on)."""
     global _figure_post
     _figure_post = post
+    _connect_plot_if_loaded()
+
+
+def set_plot_words(words) -> None:
+    """The plotting helpers' own labels in the page's language (catalogue keys plot.*).
+
+    ``words`` is a dict, or its JSON text (what the worker sends).
+    """
+    global _plot_words
+    _plot_words = json.loads(words) if isinstance(words, str) else dict(words)
+    _connect_plot_if_loaded()
+
+
+def _connect_plot_if_loaded() -> None:
     try:
         from instruments import plot
     except ImportError:
         return
-    _connect_figure_sink(plot)
+    _connect_plot(plot)
 
 
-def _connect_figure_sink(plot) -> None:
+def _connect_plot(plot) -> None:
     if _figure_post is not None:
         plot.set_sink(lambda figure: _figure_post(json.dumps(figure, allow_nan=False)))
+    if _plot_words is not None:
+        plot.set_words(_plot_words)
 
 
 def new_namespace() -> dict:
@@ -244,9 +260,11 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
     ``emit(stream, text)`` receives stdout/stderr as it is written. ``value``
     is the repr of a final expression, cut to what is left of the output
     budget (``value_trimmed`` says it was cut); ``error`` a trimmed
-    traceback. ``messages`` holds the reader-facing sentences, which the page
-    owns (pycells.js): ``no_input`` and ``recursion_ceiling`` (with
-    ``{ceiling}`` and ``{requested}`` placeholders).
+    traceback. ``messages`` holds the reader-facing sentences in the page's
+    language (pycells.js takes them from the catalogue, keys cell.python.*):
+    ``no_input`` and ``recursion_ceiling`` (with ``{ceiling}`` and
+    ``{requested}`` placeholders), and ``thousands``, the mark that groups
+    digits in numbers they show.
     """
     messages = messages or {}
     filename = cell_filename(cell_id)
@@ -280,7 +298,9 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
         note = None
         if isinstance(exc, RecursionError) and ceiling.capped():
             template = messages.get("recursion_ceiling", "(recursion limit capped at {ceiling})")
-            note = template.format(ceiling=f"{ceiling.ceiling:,}", requested=f"{ceiling.requested:,}")
+            thousands = messages.get("thousands", ",")  # the page's thousands mark
+            note = template.format(ceiling=f"{ceiling.ceiling:,}".replace(",", thousands),
+                                   requested=f"{ceiling.requested:,}".replace(",", thousands))
         result.update(ok=False, error=format_error(exc, note))
     finally:
         sys.stdout, sys.stderr, sys.stdin, builtins.input, sys.setrecursionlimit = saved

@@ -42,8 +42,9 @@ const theme = EditorView.theme({
  * onRun: called by Shift+Enter / Ctrl+Enter (Cmd+Enter on a Mac).
  * onChange(text): called after every edit.
  * label: accessible name of the editing area.
+ * phrases: CodeMirror's own words in the page's language ({"Selection deleted": ...}).
  */
-export function createEditor(parent, { doc, onRun, onChange, label }) {
+export function createEditor(parent, { doc, onRun, onChange, label, phrases = {} }) {
   const runKeys = keymap.of([
     { key: "Shift-Enter", run: () => (onRun(), true) },
     { key: "Mod-Enter", run: () => (onRun(), true) },
@@ -54,6 +55,7 @@ export function createEditor(parent, { doc, onRun, onChange, label }) {
       doc,
       extensions: [
         runKeys, // before the default keymap, which binds Enter variants too
+        EditorState.phrases.of(phrases),
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(),
         // No active-line background: Material's token colours lose AA contrast on it.
         // Lines wrap, so the editor never scrolls sideways (a scroll region the
