@@ -1,8 +1,9 @@
 """A tiny static SVG drawing of a Plotly figure dict, for readers without JavaScript.
 
 It draws line/scatter traces as polylines and bar traces as columns on shared
-axes, with the axis ranges printed; it is a picture of the data, not a
-replacement for the interactive chart.
+axes, with the axis ranges printed, a logarithmic y axis when the figure asks
+for one, and a legend when several named traces share the chart; it is a
+picture of the data, not a replacement for the interactive chart.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ WIDTH, HEIGHT, PAD = 560, 220, 36
 COLOURS = ("#2e7d6b", "#8a8f98", "#c2410c", "#4338ca", "#a16207")
 
 
-def _finite_points(trace: dict) -> list[tuple[float, float]]:
+def _finite_points(trace: dict, log_y: bool = False) -> list[tuple[float, float]]:
+    """(x, y) pairs to draw; on a log axis y is log10(y), and y <= 0 has no place."""
     xs = trace.get("x") or list(range(len(trace.get("y") or [])))
     points = []
     for x, y in zip(xs, trace.get("y") or []):
         if isinstance(x, (int, float)) and isinstance(y, (int, float)) and math.isfinite(x) and math.isfinite(y):
+            if log_y:
+                if y <= 0:
+                    continue
+                y = math.log10(y)
             points.append((float(x), float(y)))
     return points
 
@@ -29,11 +35,27 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
+def _legend(traces: list[dict]) -> str:
+    """A row of swatches and names above the plot, when several traces are named."""
+    names = [str(t.get("name") or "") for t in traces]
+    if len(traces) < 2 or not all(names):
+        return ""
+    items, x = [], PAD
+    for i, name in enumerate(names):
+        colour = COLOURS[i % len(COLOURS)]
+        items.append(f'<line x1="{x}" y1="10" x2="{x + 16}" y2="10" stroke="{colour}" stroke-width="3"/>'
+                     f'<text x="{x + 20}" y="14" font-size="11" fill="currentColor">{html.escape(name)}</text>')
+        x += 30 + 6.5 * len(name)
+    return "".join(items)
+
+
 def figure_to_svg(figure: dict, label: str = "", language: str = DEFAULT_LANGUAGE) -> str:
-    traces = [t for t in figure.get("data", []) if _finite_points(t)]
+    layout = figure.get("layout", {}) or {}
+    log_y = (layout.get("yaxis") or {}).get("type") == "log"
+    traces = [t for t in figure.get("data", []) if _finite_points(t, log_y)]
     if not traces:
         return ""
-    all_points = [p for t in traces for p in _finite_points(t)]
+    all_points = [p for t in traces for p in _finite_points(t, log_y)]
     x0, x1 = min(p[0] for p in all_points), max(p[0] for p in all_points)
     y0, y1 = min(p[1] for p in all_points), max(p[1] for p in all_points)
     if any(t.get("type") == "bar" for t in traces):
@@ -49,7 +71,7 @@ def figure_to_svg(figure: dict, label: str = "", language: str = DEFAULT_LANGUAG
     shapes = []
     for i, trace in enumerate(traces):
         colour = COLOURS[i % len(COLOURS)]
-        points = _finite_points(trace)
+        points = _finite_points(trace, log_y)
         if trace.get("type") == "bar":
             step = (WIDTH - 2 * PAD) / max(len(points), 1) * 0.8
             for x, y in points:
@@ -64,14 +86,15 @@ def figure_to_svg(figure: dict, label: str = "", language: str = DEFAULT_LANGUAG
     title = (figure.get("layout", {}).get("title") or {}).get("text", "") if isinstance(
         figure.get("layout", {}).get("title"), dict) else figure.get("layout", {}).get("title", "")
     name = html.escape(label or title or t("chart.fallback_name", language))
+    y_text = (lambda v: f"{10 ** v:.3g}") if log_y else _fmt
     axes = (
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'
         f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{HEIGHT - PAD}" stroke="currentColor" opacity="0.4"/>'
         f'<text x="{PAD}" y="{HEIGHT - 10}" font-size="11" fill="currentColor">{_fmt(x0)}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 10}" font-size="11" text-anchor="end" fill="currentColor">{_fmt(x1)}</text>'
-        f'<text x="4" y="{HEIGHT - PAD}" font-size="11" fill="currentColor">{_fmt(y0)}</text>'
-        f'<text x="4" y="{PAD - 6}" font-size="11" fill="currentColor">{_fmt(y1)}</text>'
-    )
+        f'<text x="4" y="{HEIGHT - PAD}" font-size="11" fill="currentColor">{y_text(y0)}</text>'
+        f'<text x="4" y="{PAD - 6}" font-size="11" fill="currentColor">{y_text(y1)}</text>'
+    ) + _legend(traces)
     return (
         f'<svg class="static-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{name}">'
         f"<title>{name}</title>{axes}{''.join(shapes)}</svg>"

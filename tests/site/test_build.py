@@ -240,6 +240,8 @@ def docs_copy(tmp_path):
     generated = (ROOT / "docs" / "assets" / "generated").resolve()
     shutil.copytree(ROOT / "docs", tmp_path / "docs", ignore=lambda d, names: [
         n for n in names if (Path(d) / n).resolve() == generated])
+    # Linked, not copied (it holds Pyodide): pages may link to generated files, such as the engines' source.
+    (tmp_path / "docs" / "assets" / "generated").symlink_to(generated)
     for name in ("overrides", "pysnippets", "hooks"):
         shutil.copytree(ROOT / name, tmp_path / name)
     for name in ("instruments", "sitebuild", "messages"):  # only watched by the builders; never broken here
