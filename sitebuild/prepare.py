@@ -82,6 +82,10 @@ def prepare() -> None:
     copy_if_changed(RUNNER, out / "py" / RUNNER.name)
     produced.append(out / "py" / RUNNER.name)
     produced += write_packages(out / "packages")
+    # Readable sources for pages that link to an engine (the labs); cells load the wheel.
+    for source in sorted((ROOT / "instruments").glob("*.py")):
+        copy_if_changed(source, out / "py" / "instruments" / source.name)
+        produced.append(out / "py" / "instruments" / source.name)
     reports = bake_all(target=out / "instruments")
     produced += [out / "instruments" / f"{r.engine}.json" for r in reports]
     _remove_all_but(out, set(produced))

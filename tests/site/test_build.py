@@ -112,8 +112,6 @@ def test_the_generated_files_are_published(site_dir):
               "vendor/pyodide/pyodide.asm.wasm", "vendor/editor.js", "py/pycell_runner.py",
               "packages/pyodide-lock.json", f"packages/{instruments['file_name']}",
               *(f"instruments/{e}.json" for e in ENGINES if engine_exists(e))]
-    # The package reaches cells as a wheel through the lockfile, not as loose files.
-    assert not (generated / "py" / "instruments").exists()
     assert [n for n in needed if not (generated / n).is_file()] == []
     # Sources that the prepare step publishes in built form are not published raw.
     assert not (site_dir / "assets" / "src").exists() and not (site_dir / "assets" / "py").exists()
