@@ -33,7 +33,7 @@ from .page_header import render_header
 from .reading_time import reading_minutes
 
 # Written by the prepare step; without it a build would publish a site lacking its generated files.
-PREPARED_MARK = GENERATED / "py" / "manifest.json"
+PREPARED_MARK = GENERATED / "packages" / "pyodide-lock.json"
 # After whitespace normalisation (30), before the fences are stashed (25).
 READING_TIME_PRIORITY = 29
 # The header goes in after the table of contents is collected (5), so the
