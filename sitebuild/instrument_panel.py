@@ -15,7 +15,8 @@ same catalogue. Readout numbers use the language's decimal mark.
 from __future__ import annotations
 
 import html
-import math
+
+from instruments import readouts
 
 from .bake import engine_exists, engine_key, load_baked
 from .i18n import DEFAULT_LANGUAGE, t, words
@@ -35,57 +36,17 @@ def decimal_mark(language: str = DEFAULT_LANGUAGE) -> str:
     return t("format.separators", language)[0]
 
 
-def format_number(value: float) -> str:
-    """A readout number for humans: 3 significant digits, powers of ten when far from 1.
-
-    Mirrors ``formatNumber`` in instruments.js; the browser tests check the
-    two agree on the default frame.
-    """
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        plain = f"{float(f'{value:.3g}'):f}"
-        return plain.rstrip("0").rstrip(".")
-    mantissa, exponent = f"{value:.2e}".split("e")
-    mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa} × 10{_superscript(str(int(exponent)))}"
-
-
-_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _superscript(text: str) -> str:
-    return text.translate(_SUPERSCRIPTS)
-
-
 def format_readout(value, how: dict | None = None, language: str = DEFAULT_LANGUAGE) -> str:
     """A readout as text, by its SPEC entry's ``format``, in ``language``.
 
-    "sci" (and the default): see ``format_number``; "fixed": ``digits``
-    decimals; "percent": a fraction shown as a percentage with ``digits``
-    decimals (default 1). Lists are joined; a word the engine chose
-    ("overflow", "diverged", a verdict) is shown in the reader's language
-    (see ``word``). Numbers take the language's decimal mark. Mirrors
-    ``formatReadout`` in instruments.js.
+    The rules live in ``instruments.readouts`` (a cell that calls an engine
+    prints its readouts with them too); here they get the language's engine
+    words and decimal mark. Mirrors ``formatReadout`` in instruments.js.
     """
-    how = how or {}
     if isinstance(value, list):
         return " · ".join(format_readout(v, how, language) for v in value)
-    if isinstance(value, bool) or value is None:
-        return "—" if value is None else str(value)
-    if not isinstance(value, (int, float)):
-        return word(str(value), language)
-    if not math.isfinite(value):
-        return word("overflow", language)
-    kind = how.get("format", "sci")
-    # Fixed decimals only for ordinary magnitudes, as in the browser.
-    if kind == "fixed" and abs(value) < 1e15:
-        text = f"{value:.{how.get('digits', 3)}f}"
-    elif kind == "percent" and abs(value) < 1e13:
-        text = f"{value * 100:.{how.get('digits', 1)}f}%"
-    else:
-        text = format_number(value)
-    return text.replace(".", decimal_mark(language))
+    engine_words = {value.lower(): word(value, language)} if isinstance(value, str) else {"overflow": word("overflow", language)}
+    return readouts.format_readout(value, how, words=engine_words, decimal_mark=decimal_mark(language))
 
 
 def control_value_label(control: dict, value, language: str = DEFAULT_LANGUAGE) -> str:

@@ -227,16 +227,20 @@ def string_literals(code: str):
 
 
 PYTHON_DUMP_HEADER = "Stack (most recent call first):"  # faulthandler's, matched by pyodide-worker.js
+# A Python import a script writes into a cell (instruments.js's "Open in Python").
+PYTHON_IMPORT = re.compile(r"(from [\w.]+ )?import \w+(, \w+)*")
 
 
 def sentences_in(code: str) -> list[str]:
     """Literals that read as words for a reader. Not: object keys (CodeMirror's phrase
-    names), Python the worker runs, the strict-mode directive, messages for a developer
+    names), Python the worker runs or a cell is written with, the strict-mode directive, messages for a developer
     (the console, a rejected promise of the test hooks), text Python prints that a
     script looks for (the fatal-error dump's first line, never shown)."""
     found = []
     for before, literal, after in string_literals(code):
         if after.startswith(":") or "sys.path" in literal or literal in ("use strict", PYTHON_DUMP_HEADER):
+            continue
+        if PYTHON_IMPORT.fullmatch(re.sub(r"\$\{[^}]*\}", "name", literal)):
             continue
         if literal.startswith("encyclopedia: ") or before.endswith("Promise.reject(new Error("):
             continue
@@ -255,9 +259,11 @@ def test_the_sentence_check_catches_words_in_a_script():
     code = """say("Ran in " + ms); // Ran in ms
 el("p", { class: "enc-button enc-button--quiet", text: `Python could not start: ${e}` });
 const k = { "Control character": t("x") }; const r = /["']x/g; s.replace(/[&<>"]/g, "so it goes");
-box.innerHTML = `<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>`;"""
+box.innerHTML = `<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>`;
+cell(`from instruments import ${engine}`, "from x.y import show", "Then import it all from here");"""
     assert sentences_in(code) == ["Ran in ", "Python could not start: ${e}", "so it goes",
-                                  '<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>']
+                                  '<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>',
+                                  "Then import it all from here"]
 
 
 def test_templates_write_no_words_of_their_own():

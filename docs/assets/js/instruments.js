@@ -20,7 +20,7 @@
   const dataByUrl = new Map(); // one fetch per baked file, shared by panels and pages
 
   // ---------------------------------------------------------------- formatting
-  // Mirrors format_number in sitebuild/instrument_panel.py (no-JS readouts).
+  // Mirrors format_number in instruments/readouts.py (no-JS readouts, Python cells).
   // Written with a decimal point; formatReadout puts in the reader's mark.
   const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
 
@@ -415,6 +415,42 @@
     inst.spec.controls.forEach((_, i) => syncControl(inst, i));
   }
 
+  // ---------------------------------------------------------------- open in Python
+  // "Open in Python": a cell under the panel that calls the same engine at the
+  // panel's setting and prints the readouts as the panel shows them
+  // (instruments/readouts.py), in the page's language. One cell per instrument
+  // (id "<panel id>-python"): pycells.js keeps the reader's edits under that id.
+  const pyLiteral = (value) => (typeof value === "number" ? String(value) : JSON.stringify(value));
+
+  function pythonSource(inst) {
+    const { engine, spec } = inst;
+    const frame = inst.frames[frameKey(inst.indices)];
+    const args = spec.controls.map((c, i) => `${c.name}=${pyLiteral(controlValues(c)[inst.indices[i]])}`);
+    const labels = spec.readouts.map((r) => `    ${JSON.stringify(r.name)}: ${JSON.stringify(words(r.label))},`);
+    // Only the engine words this frame shows and the language writes differently.
+    const shown = [].concat(...Object.values(frame.readouts)).filter((v) => typeof v === "string");
+    const engineWords = [...new Set(shown.map((v) => v.toLowerCase()))].filter((id) => word(id) !== id)
+      .map((id) => `${JSON.stringify(id)}: ${JSON.stringify(word(id))}`);
+    const options = (engineWords.length ? `, words={${engineWords.join(", ")}}` : "")
+      + (site.decimalMark !== "." ? `, decimal_mark=${JSON.stringify(site.decimalMark)}` : "");
+    return [
+      `# ${t("instrument.python.comment", { title: words(spec.title) })}`,
+      `from instruments import ${engine}`,
+      "from instruments.readouts import show",
+      "",
+      `frame = ${engine}.frame(${args.join(", ")})`,
+      `show(frame, ${engine}.SPEC, {`, ...labels, `}${options})`,
+    ].join("\n");
+  }
+
+  function openInPython(inst, { focus = true } = {}) {
+    return site.pycells.open({
+      after: inst.panel, id: `${inst.panel.id}-python`, source: pythonSource(inst), focus,
+      title: t("instrument.python.title", { title: words(inst.spec.title) }),
+      note: t("instrument.python.opened"),
+    });
+  }
+
   // ---------------------------------------------------------------- lifecycle
   function loadData(panel) {
     const url = new URL(`../generated/instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
@@ -490,6 +526,15 @@
     });
     keepPrintCopy(panel);
     buildControls(inst);
+    if (site.pycells) {
+      const button = document.createElement("button");
+      Object.assign(button, { type: "button", className: "enc-button enc-button--quiet instrument__python" });
+      button.textContent = t("instrument.python.open");
+      button.addEventListener("click", () => openInPython(inst));
+      panel.querySelector(".instrument__live").after(button);
+      // Edits kept from an earlier visit come back with their cell.
+      if (site.pycells.hasEdits(`${panel.id}-python`)) openInPython(inst, { focus: false });
+    }
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");
     inst.chart.setAttribute("aria-label",

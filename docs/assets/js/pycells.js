@@ -433,12 +433,33 @@
       if (saved.sourceHash === this.sourceHash) {
         this.showNotice(t("cell.edits_restored"), []);
       } else {
-        this.showNotice(t("cell.source_changed"), [
-          [t("cell.compare"), () => this.showComparison(saved.code)],
-          [t("cell.use_new_original"), () => this.reset()],
-          [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
-        ]);
+        this.offerNewOriginal(saved.code);
       }
+    }
+
+    offerNewOriginal(mine) {
+      this.showNotice(t("cell.source_changed"), [
+        [t("cell.compare"), () => this.showComparison(mine)],
+        [t("cell.use_new_original"), () => this.reset()],
+        [t("cell.keep_mine"), () => { this.persist(); this.hideNotice(); }],
+      ]);
+    }
+
+    // A written cell asked for again with new code (an instrument moved to
+    // another setting): unedited, it simply follows; edited, the reader chooses.
+    replaceOriginal(source) {
+      if (source === this.original) return false;
+      const edited = this.code !== this.original;
+      this.original = source;
+      this.sourceHash = this.root.dataset.sourceHash = hashText(source);
+      if (!edited) {
+        this.setCode(source);
+        CellStore.clear(this.page, this.id);
+      } else {
+        this.resetButton.disabled = false;
+        this.offerNewOriginal(this.code);
+      }
+      return true;
     }
 
     showComparison(mine) {
@@ -701,6 +722,46 @@
       this.editor && this.editor.destroy();
     }
   }
+
+  // ------------------------------------------------------------------ written cells
+  // The server hashes a cell's source with sitebuild.cache.digest; a cell written
+  // here only needs a stable fingerprint to tell an edited original (FNV-1a).
+  function hashText(text) {
+    let hash = 0x811c9dc5;
+    for (const unit of new TextEncoder().encode(text)) hash = Math.imul(hash ^ unit, 0x01000193) >>> 0;
+    return `fnv-${hash.toString(16).padStart(8, "0")}`;
+  }
+
+  // A cell another script writes (an instrument's "Open in Python"): built with
+  // the markup sitebuild/pycell.py renders, so it edits, runs, keeps edits and
+  // resets like any cell. Asked for again, the same cell is reused.
+  function openCell({ after, id, title, source, note, focus = true }) {
+    let cell = [...cells].find((c) => c.id === id && c.root.isConnected);
+    let changed = true;
+    if (cell) {
+      changed = cell.replaceOriginal(source);
+    } else {
+      const root = el("div", { class: "pycell pycell--written", id, "data-cell-id": id, "data-source-hash": hashText(source) },
+        el("div", { class: "pycell__bar" },
+          el("span", { class: "pycell__kind", text: t("cell.kind") }), el("span", { class: "pycell__title", text: title })),
+        el("div", { class: "language-python highlight pycell__source" }, el("pre", {}, el("code", { text: `${source}\n` }))));
+      after.after(root);
+      cell = new Cell(root);
+      cells.add(cell);
+    }
+    if (note && cell.notice.hidden && !cell.run && changed) cell.say(note);
+    if (focus) {
+      cell.root.scrollIntoView({ block: "nearest" });
+      // Run, not the editor: focusing the editor would pop up a phone's keyboard.
+      cell.runButton.disabled ? cell.stopButton.focus() : cell.runButton.focus();
+    }
+    return cell;
+  }
+
+  site.pycells = {
+    open: openCell,
+    hasEdits: (id) => CellStore.load(location.pathname, id) !== null,
+  };
 
   function enhanceAll() {
     // Material's instant loading swaps the page body; drop cells that left it.
