@@ -145,8 +145,8 @@ def test_set_words_labels_the_helpers_own_words():
     assert repr(plot.plot_xy([1], [2])) == "<Figure 'sin título': 1 trace>"
     plot.set_words({"count": "n"})
     assert plot.WORDS == {"count": "n", "series": "serie {number}", "untitled": "sin título"}
-    with pytest.raises(ValueError, match="count, series, untitled; got colour"):
-        plot.set_words({"colour": "red"})
+    with pytest.raises(ValueError, match="^words must use the keys count, series, untitled; got colour, size$"):
+        plot.set_words({"size": "big", "colour": "red", "count": "n"})
     with pytest.raises(ValueError, match="^count must be a string; got int$"):
         plot.set_words({"count": 3})
     assert plot.WORDS["count"] == "n"
