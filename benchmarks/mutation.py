@@ -199,6 +199,9 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
         # a fixed hypothesis seed: a kill must not depend on which examples were drawn
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "--hypothesis-seed=0"]\n'
         "use_git_change_detection = false\n"
+        # mutmut's wall-clock limit is 15 x (the tests' recorded time + 1 s): a niced run on
+        # a busy machine can wait longer than that for a core, and a slow start is no hang
+        "timeout_multiplier = 60.0\n"
     )
 
 
