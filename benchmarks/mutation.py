@@ -10,7 +10,9 @@ it. The score is the share of non-equivalent mutants the tests kill.
   alone against the tests written for it, and mutmut narrows that further to
   the tests that call the mutated function. The scratch copy's conftest
   empties the tests' own caches before every test (the contract tests keep
-  each bake; a kept bake would hide every mutant in it).
+  each bake; a kept bake would hide every mutant in it) and runs a mutant's
+  tests fastest first, so a killed mutant costs its quickest killing test and
+  only a survivor pays for the whole selection.
 - JavaScript (``docs/assets/js/quiz.js``): a short list of edits below,
   applied one at a time to the served quiz.js of a site built once from a
   scratch copy of the repository, each followed by the quiz browser tests.
