@@ -138,6 +138,13 @@ def test_a_histogram_of_one_distinct_value_is_one_unit_wide_bar_centred_on_it():
     assert (two["x"], two["y"], two["width"]) == ([2.25, 2.75], [0, 1], 0.5)
 
 
+def test_histogram_bins_run_from_1_to_1000_as_its_error_says():
+    assert len(plot.histogram([0, 1], bins=1000)["data"][0]["y"]) == 1000
+    for bad in (1001, 0, True):
+        with pytest.raises(ValueError, match=f"^bins must be an integer from 1 to 1000; got {bad!r}$"):
+            plot.histogram([0, 1], bins=bad)
+
+
 def test_set_words_labels_the_helpers_own_words():
     plot.set_words({"count": "recuento", "series": "serie {number}", "untitled": "sin título"})
     assert plot.histogram([1, 2])["layout"]["yaxis"]["title"]["text"] == "recuento"
