@@ -54,7 +54,7 @@ def test_check_int_accepts_whole_numbers_in_range_inclusive(value, expected):
 
 
 @pytest.mark.parametrize("value", [0, 6, True, False, 2.5, math.nan, math.inf, "3", None, np.float64(2.5), [3],
-                                   np.float32(2.5), np.float32("nan"), np.int64(6)])
+                                   np.float32(2.5), np.float32("nan"), np.int64(6), np.bool_(True), np.str_("3")])
 def test_check_int_refuses_anything_else(value):
     with pytest.raises(ValueError, match=r"^depth must be an integer in \[1, 5\]; got "):
         checks.check_int("depth", value, 1, 5)
@@ -150,6 +150,15 @@ def test_a_value_of_the_wrong_kind_is_off_the_grid(settings):
     (name, value), = settings.items()
     with pytest.raises(ValueError, match=f"^{name} must be one of "):
         checks.frame_key(PANEL, settings)
+
+
+def test_the_tolerance_edge_is_inclusive_and_absolute_below_one():
+    """|allowed - value| <= 1e-9 max(1, |allowed|), as instruments.js's sameValue
+    writes it; around 0 the bound is exactly 1e-9, around 1.5 it is 1.5e-9."""
+    zero = {"name": "shift", "kind": "slider", "values": [0.0, 1.5]}
+    assert checks.value_index(zero, 1e-9) == 0 and checks.value_index(zero, -1e-9) == 0
+    assert checks.value_index(zero, 1.5e-9) is None
+    assert checks.value_index(zero, 1.5 + 1.4e-9) == 1 and checks.value_index(zero, 1.5 + 1.8e-9) is None
 
 
 def test_booleans_are_not_the_numbers_one_and_zero():
