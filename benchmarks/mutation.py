@@ -76,7 +76,8 @@ PYTHON_TARGETS = {
     # card A trains a 30-block network for the lab's claim (15 s of the file's 60 under load):
     # every other test of the file is a unit or theory test on small networks, and a
     # surviving mutant runs them all
-    "deep_mlp": ([f"{ENGINE_TESTS}/test_deep_mlp.py"], "not test_card_a"),
+    "deep_mlp": ([f"{ENGINE_TESTS}/test_deep_mlp.py", f"{ENGINE_TESTS}/test_lab_engine.py"], "not test_card_a"),
+    "op_count": ([f"{ENGINE_TESTS}/test_lab_engine.py"], None),
     "plot": (["tests/test_plot_api.py"], None),
     # the shared helpers, by their own unit tests (written from instruments/README.md's
     # contract); the engines' tests would add minutes per mutant and no new kill
