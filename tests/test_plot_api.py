@@ -125,6 +125,8 @@ def test_non_finite_values_become_gaps_in_every_helper():
     nan, inf = float("nan"), float("inf")
     assert plot.line([0, 1, 2], [[inf, 1, -inf], [1, nan, 2]])["data"][1]["y"] == [1.0, None, 2.0]
     assert plot.line([0, 1, 2], [inf, 1, -inf])["data"][0]["y"] == [None, 1.0, None]
+    # None is a missing value already (a training loss after divergence)
+    assert plot.plot_xy([0, 1, 2], [1, None, 2])["data"][0]["y"] == [1.0, None, 2.0]
     assert plot.scatter([nan, 1], [2, -inf])["data"][0] == {
         "type": "scatter", "mode": "markers", "x": [None, 1.0], "y": [2.0, None], "name": ""}
     # left out of a histogram's counts, not drawn as a bar at the edge
@@ -197,7 +199,7 @@ MESSAGES = [
     (lambda: plot.line([1], ["a"]), "ys must hold numbers; got 'a'"),
     (lambda: plot.line([1], [[1], ["a"]]), "ys[1] must hold numbers; got 'a'"),
     (lambda: plot.line(["a"], [1]), "x must hold numbers; got 'a'"),
-    (lambda: plot.plot_xy([1], [None]), "y must hold numbers; got None"),
+    (lambda: plot.plot_xy([1], [object]), "y must hold numbers; got <class 'object'>"),
     (lambda: plot.scatter(["a"], [1]), "x must hold numbers; got 'a'"),
     (lambda: plot.histogram(3), "values must be a sequence of numbers; got int"),
     (lambda: plot.histogram([math.nan, math.inf]), "values must hold at least one finite number"),
