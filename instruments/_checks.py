@@ -115,7 +115,8 @@ def bake_key(indices: Sequence[int]) -> str:
 
 # The rules below are the contract with the browser renderer, which keeps a
 # copy (docs/assets/js/instruments.js: valueFromText, indexOfValue,
-# settingIndices); tests/site/test_instrument_rules.py checks that they agree.
+# settingIndices); tests/browser/test_instruments_browser.py checks that they
+# agree, tests/instruments/test_checks.py pins the rules themselves.
 
 #: A slider value written in a URL: a plain decimal number, nothing else.
 NUMBER_TEXT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")

@@ -53,7 +53,8 @@ def test_check_int_accepts_whole_numbers_in_range_inclusive(value, expected):
     assert result == expected and type(result) is int
 
 
-@pytest.mark.parametrize("value", [0, 6, True, False, 2.5, math.nan, math.inf, "3", None, np.float64(2.5), [3]])
+@pytest.mark.parametrize("value", [0, 6, True, False, 2.5, math.nan, math.inf, "3", None, np.float64(2.5), [3],
+                                   np.float32(2.5), np.float32("nan"), np.int64(6), np.bool_(True), np.str_("3")])
 def test_check_int_refuses_anything_else(value):
     with pytest.raises(ValueError, match=r"^depth must be an integer in \[1, 5\]; got "):
         checks.check_int("depth", value, 1, 5)
@@ -114,3 +115,83 @@ def test_bake_grid_calls_frame_once_per_combination_by_control_name():
     assert bake["frames"] == {f"{i}|{j}": {"at": f"{v}{w}"} for i, v in enumerate("ab")
                               for j, w in enumerate([16, 32, 64])}
     assert sorted(calls) == sorted((v, w) for v in "ab" for w in (16, 32, 64))
+
+
+# ---------------------------------------------------------------- frame keys (instruments/README.md)
+
+PANEL = {"id": "demo", "controls": [
+    {"name": "init", "kind": "choice", "choices": [{"value": "a"}, {"value": "b"}], "default": "b"},
+    {"name": "width", "kind": "slider", "values": [16, 32, 64], "default": 32},
+    {"name": "rate", "kind": "slider", "values": [0.001, 0.5, 1000.0], "default": 0.5},
+]}
+
+
+def test_a_left_out_control_takes_its_default():
+    assert checks.frame_key(PANEL) == checks.frame_key(PANEL, {}) == "1|1|1"
+    assert checks.frame_key(PANEL, {"init": "a", "rate": 1000.0}) == "0|1|2"
+    assert checks.frame_key(PANEL, {"width": 64, "init": "b", "rate": 0.001}) == "1|2|0"
+
+
+def test_values_match_within_a_relative_1e9_or_an_absolute_1e9_below_one():
+    """A number that went through URL text may lose its last digit, no more."""
+    assert checks.frame_key(PANEL, {"width": 32.0}) == "1|1|1"
+    assert checks.frame_key(PANEL, {"rate": 1000.0 * (1 + 0.5e-9)}) == "1|1|2"
+    assert checks.frame_key(PANEL, {"rate": 1000.0 * (1 - 0.5e-9)}) == "1|1|2"
+    assert checks.frame_key(PANEL, {"rate": 0.001 + 0.5e-9}) == "1|1|0"   # absolute below 1
+    for off in (1000.0 * (1 + 2e-9), 1000.0 * (1 - 2e-9), 0.001 + 2e-9, 0.001 - 2e-9, 33):
+        assert checks.value_index(PANEL["controls"][2 if off != 33 else 1], off) is None, off
+    with pytest.raises(ValueError, match=r"^rate must be one of \[0.001, 0.5, 1000.0\]; got 1000.000002$"):
+        checks.frame_key(PANEL, {"rate": 1000.000002})
+
+
+@pytest.mark.parametrize("settings", [{"width": "32"}, {"width": True}, {"init": 0}, {"init": "A"},
+                                      {"width": None}, {"init": None}])
+def test_a_value_of_the_wrong_kind_is_off_the_grid(settings):
+    (name, value), = settings.items()
+    with pytest.raises(ValueError, match=f"^{name} must be one of "):
+        checks.frame_key(PANEL, settings)
+
+
+def test_the_tolerance_edge_is_inclusive_and_absolute_below_one():
+    """|allowed - value| <= 1e-9 max(1, |allowed|), as instruments.js's sameValue
+    writes it; around 0 the bound is exactly 1e-9, around 1.5 it is 1.5e-9."""
+    zero = {"name": "shift", "kind": "slider", "values": [0.0, 1.5]}
+    assert checks.value_index(zero, 1e-9) == 0 and checks.value_index(zero, -1e-9) == 0
+    assert checks.value_index(zero, 1.5e-9) is None
+    assert checks.value_index(zero, 1.5 + 1.4e-9) == 1 and checks.value_index(zero, 1.5 + 1.8e-9) is None
+
+
+def test_booleans_are_not_the_numbers_one_and_zero():
+    flags = {"name": "on", "kind": "slider", "values": [0, 1]}
+    assert checks.value_index(flags, 1) == 1 and checks.value_index(flags, 0.0) == 0
+    assert checks.value_index(flags, True) is None and checks.value_index(flags, False) is None
+    assert checks.value_index({"name": "on", "kind": "slider", "values": [True]}, 1) is None
+
+
+def test_value_index_finds_choices_by_exact_word():
+    control = PANEL["controls"][0]
+    assert [checks.value_index(control, v) for v in ("a", "b", "c", "a ")] == [0, 1, None, None]
+
+
+def test_an_unknown_control_is_refused_by_name():
+    with pytest.raises(ValueError, match="^demo has no control[(]s[)] colour, size$"):
+        checks.frame_key(PANEL, {"size": 1, "colour": "red", "width": 16})
+    with pytest.raises(ValueError, match="^instrument has no control"):
+        checks.frame_key({"controls": PANEL["controls"]}, {"size": 1})
+
+
+@pytest.mark.parametrize("text, value", [("32", 32.0), ("-1.5", -1.5), ("+.5", 0.5), ("3.", 3.0),
+                                         ("1e-3", 0.001), ("2E+2", 200.0)])
+def test_a_slider_value_in_a_url_is_a_plain_decimal_number(text, value):
+    got = checks.value_from_text(PANEL["controls"][1], text)
+    assert got == value and type(got) is float
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,5", " 32", "32 ", "inf", "nan", "0x10", "1e", ".", "1_000", "--1"])
+def test_anything_else_in_a_url_is_no_slider_value(text):
+    assert checks.value_from_text(PANEL["controls"][1], text) is None
+
+
+def test_a_choice_in_a_url_is_its_word():
+    assert checks.value_from_text(PANEL["controls"][0], "b") == "b"
+    assert checks.value_from_text(PANEL["controls"][0], "32") == "32"

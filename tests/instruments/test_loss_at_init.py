@@ -107,6 +107,8 @@ def test_two_classes_and_a_single_draw():
     s = 1.5
     expected = math.log(math.exp(s * e1) + math.exp(s * e2)) - s * (e1 + e2) / 2
     assert li.simulate(s, 2, 1, 6).expected_loss == pytest.approx(expected, rel=1e-12)
+    # one draw is a valid sample size for the curve too
+    assert li.loss_curve(2, [s], 1, 6) == [pytest.approx(expected, rel=1e-12)]
 
 
 def test_loss_curve_is_simulate_at_each_scale():
