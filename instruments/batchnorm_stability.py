@@ -431,7 +431,7 @@ SPEC = {
         {"name": "ceiling_no_bn", "label": "instrument.batchnorm_stability.readout.ceiling_no_bn", "format": "sci"},
     ],
     "chart": {
-        "x": {"title": "instrument.batchnorm_stability.x"},
+        "x": {"title": "instrument.batchnorm_stability.x", "range": [0, STEPS], "point": "instrument.where.step"},
         "y": {"title": "instrument.batchnorm_stability.y", "range": Y_RANGE, "type": "linear"},
         "traces": [
             {"x": "step", "y": "log10_loss_no_bn", "name": "instrument.batchnorm_stability.trace.no_bn",

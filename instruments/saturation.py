@@ -151,8 +151,9 @@ SPEC = {
            for k in range(1, LAYERS + 1)]
     ),
     "chart": {
-        "x": {"title": "instrument.saturation.x"},
-        "y": {"title": "instrument.saturation.y", "range": None},
+        # Fixed across the grid: tanh outputs live in [-1, 1]; no bin holds more than half.
+        "x": {"title": "instrument.saturation.x", "range": [-1, 1]},
+        "y": {"title": "instrument.saturation.y", "range": [0, 0.55]},
         "traces": [
             {"x": "bin_centre", "y": f"layer_{k}", "name": {"key": "instrument.saturation.trace.layer", "layer": k},
              "kind": "line",

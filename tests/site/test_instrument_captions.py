@@ -298,6 +298,20 @@ def _flow(gain, depth, branch="none", seed=0):
     return e.simulate(gain, depth, branch, e.WIDTH, seed)
 
 
+def check_default_plain_vanishes_scaled_residual_survives():
+    # The panel's opening frame: plain about 1e-5 at layer 1, at least 1e5 below
+    # the 1/sqrt(L)-scaled residual gradient, which stays near 1 — for every seed.
+    from instruments import residual_flow as e
+
+    defaults = {c["name"]: c["default"] for c in e.SPEC["controls"]}
+    assert defaults == {"gain": 0.6, "depth": 50, "branch_scale": "1/sqrt(L)"}
+    for seed in SEEDS:
+        r = _flow(0.6, 50, "1/sqrt(L)", seed=seed)
+        assert 1e-7 < r.grad_layer1_plain < 1e-4, (seed, r.grad_layer1_plain)
+        assert r.grad_layer1_residual > 1e5 * r.grad_layer1_plain, seed
+        assert 0.5 < r.grad_layer1_residual < 2.0, (seed, r.grad_layer1_residual)
+
+
 def check_plain_falls_below_and_rises_above_unit_gain():
     from instruments import residual_flow as e
 
@@ -418,6 +432,8 @@ CLAIMS = {
         (r"opens at that ceiling|se abre en ese techo", check_default_opens_at_the_ceiling),
     ],
     "residual_flow": [
+        (r"opens at gain \$g = 0\.6\$|se abre con ganancia \$g = 0,6\$",
+         check_default_plain_vanishes_scaled_residual_survives),
         (r"below 1.*(fall|fade)|por debajo de 1.*se apaga", check_plain_falls_below_and_rises_above_unit_gain),
         (r"ratio.*(climb|grow)|(climb|grow).*ratio|cociente sube|(sube|crece).*cociente",
          check_ratio_grows_with_depth_below_unit_gain),
