@@ -238,6 +238,12 @@ SPEC = {
         {"name": "var_final", "label": "instrument.init_explorer.readout.var_final", "format": "sci"},
         {"name": "verdict", "label": "instrument.init_explorer.readout.verdict", "format": "text"},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.init_explorer.preset.naive", "settings": {"init": "naive"}},
+        {"label": "instrument.init_explorer.preset.xavier", "settings": {"init": "xavier"}},
+        {"label": "instrument.init_explorer.preset.narrow", "settings": {"width": 16, "depth": 50}},
+    ],
     "chart": {
         # Fixed axes across the whole control grid: a change of setting moves the
         # curve, never the scale. log10 of the variance makes geometric growth a

@@ -178,6 +178,12 @@ SPEC = {
          "format": "sci"},
         {"name": "ratio", "label": "instrument.residual_flow.readout.ratio", "format": "sci"},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.residual_flow.preset.unscaled", "settings": {"branch_scale": "none"}},
+        {"label": "instrument.residual_flow.preset.deep_unscaled", "settings": {"depth": 100, "branch_scale": "none"}},
+        {"label": "instrument.residual_flow.preset.gain_up", "settings": {"gain": 1.3}},
+    ],
     "chart": {
         # Fixed axes across the grid (log10 norms: geometric growth is a straight line).
         "x": {"title": "instrument.residual_flow.x", "range": [0, max(DEPTHS)], "point": "instrument.where.layer"},

@@ -150,6 +150,11 @@ SPEC = {
             "format": "fixed", "digits": 3}
            for k in range(1, LAYERS + 1)]
     ),
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.saturation.preset.large", "settings": {"weight_scale": 3.0}},
+        {"label": "instrument.saturation.preset.large_bn", "settings": {"weight_scale": 3.0, "batchnorm": "on"}},
+    ],
     "chart": {
         # Fixed across the grid: tanh outputs live in [-1, 1]; no bin holds more than half.
         "x": {"title": "instrument.saturation.x", "range": [-1, 1]},

@@ -78,6 +78,19 @@ def check_naive_grows_by_n_over_2():
             assert math.isclose(factor, width / 2, rel_tol=0.1), (seed, width, factor)
 
 
+def check_fixed_axis_naive_leaves_it_he_stays_inside():
+    # "fixed from 10^-20 to 10^20 ... naive runs off the top": at the panel's
+    # defaults He's log-variance stays inside the axis and naive's leaves it.
+    from instruments import init_explorer as e
+
+    assert e.SPEC["chart"]["y"]["range"] == [-20, 20]
+    for seed in SEEDS:
+        he = e.simulate("he", "relu", 256, 25, e.BAKE_BATCH, seed)
+        naive = e.simulate("naive", "relu", 256, 25, e.BAKE_BATCH, seed)
+        assert all(-20 < math.log10(v) < 20 for v in he.variance), seed
+        assert math.log10(naive.variance[25]) > 20, seed
+
+
 def check_xavier_halves_under_relu():
     for seed in SEEDS:
         assert math.isclose(_per_layer_factor(_init("xavier", seed=seed).second_moment), 0.5, rel_tol=0.05), seed
@@ -402,6 +415,7 @@ def check_loss_climbs_with_scale():
 
 CLAIMS = {
     "init_explorer": [
+        (r"10\^\{-20\}", check_fixed_axis_naive_leaves_it_he_stays_inside),
         (r"above 10.*below 0\.1|> ?10.*< ?0\.1|mayor que 10.*menor que 0,1", check_verdict_rule),
         (r"naive.*(He|he).*Xavier|EXPLODES.*STABLE.*VANISHES|ingenua.*He.*Xavier|EXPLOTA.*ESTABLE.*SE DESVANECE",
          check_relu_verdicts_by_init),

@@ -491,6 +491,44 @@
     buildGhostToggle(inst, box);
   }
 
+  // "Try this": the spec's presets as buttons leading the caption. A preset
+  // sets the controls it names (the rest to their defaults), redraws, writes
+  // the URL fragment and says what it did to screen readers.
+  function buildPresets(inst) {
+    const presets = inst.spec.presets || [];
+    if (!presets.length) return;
+    const bar = document.createElement("div");
+    bar.className = "instrument__presets";
+    bar.setAttribute("role", "group");
+    const heading = document.createElement("span");
+    heading.className = "instrument__presets-label";
+    heading.id = `${inst.panel.id}-presets`;
+    heading.textContent = t("instrument.presets");
+    bar.setAttribute("aria-labelledby", heading.id);
+    const status = document.createElement("span");
+    status.className = "instrument__presets-status";
+    status.setAttribute("role", "status");
+    bar.append(heading, ...presets.map((preset) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "instrument__preset";
+      button.textContent = words(preset.label);
+      button.addEventListener("click", () => {
+        const settings = {};
+        for (const [name, value] of Object.entries(preset.settings)) settings[name] = String(value);
+        applySettings(inst, settings);
+        inst.spec.controls.forEach((_, i) => syncControl(inst, i));
+        scheduleDraw(inst);
+        writeFragment();
+        status.textContent = t("instrument.preset_applied", { preset: button.textContent });
+      });
+      return button;
+    }), status);
+    const caption = inst.panel.querySelector(".instrument__caption");
+    if (caption) caption.prepend(bar);
+    else inst.panel.append(bar);
+  }
+
   // A checkbox under the controls when the chart declares ghosts; on by default.
   function buildGhostToggle(inst, box) {
     const ghosts = inst.spec.chart.ghosts;
@@ -512,13 +550,26 @@
   }
 
   // ---------------------------------------------------------------- lifecycle
+  // The file stores a frame that is the first n points of another as
+  // {prefix, n} (sitebuild/bake.py: compact); give it its own series back.
+  function expandFrames(baked) {
+    for (const frame of Object.values(baked.frames)) {
+      if (!frame.prefix) continue;
+      const full = baked.frames[frame.prefix].series;
+      frame.series = {};
+      for (const name of Object.keys(full)) frame.series[name] = full[name].slice(0, frame.n);
+      frame.marks = frame.marks || [];
+    }
+    return baked;
+  }
+
   function loadData(panel) {
     const url = new URL(`../generated/instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
     if (panel.dataset.version) url.searchParams.set("v", panel.dataset.version);
     if (!dataByUrl.has(url.href)) {
       const request = fetch(url.href).then((response) => {
         if (!response.ok) throw new Error(t("instrument.data_failed", { url: url.href, status: response.status }));
-        return response.json();
+        return response.json().then(expandFrames);
       });
       request.catch(() => dataByUrl.delete(url.href)); // let a later visit retry
       dataByUrl.set(url.href, request);
@@ -568,6 +619,7 @@
     inst.chart.setAttribute("aria-label",
       t("instrument.chart_label", { y: words(inst.spec.chart.y.title), x: words(inst.spec.chart.x.title) }));
     live.add(inst);
+    buildPresets(inst);
     renderLegend(inst);
     await draw(inst);
     // Follow the column's width (window resize, sidebar, phone rotation).
