@@ -155,3 +155,75 @@ def test_a_preset_sets_its_controls_the_fragment_and_the_readouts_from_the_keybo
     for readout in spec["readouts"]:
         assert native.readout_matches(after[readout["name"]], expected[readout["name"]], readout)
     assert panel.get_by_role("status").filter(has_text=preset["label"]).count() == 1
+
+
+# ---------------------------------------------------------------- phone, 390 x 844
+
+PHONE = {"width": 390, "height": 844}
+
+IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth && r.height > 0; }"""
+
+
+@pytest.fixture
+def phone(browser, site_url):
+    from tests.browser.test_instruments_browser import Session
+
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    s = Session(context.new_page(), site_url)
+    context.route("**/*", s.keep_local)
+    yield s
+    context.close()
+    assert s.console_errors == [], s.console_errors
+
+
+@pytest.mark.parametrize("engine", DRAWN)
+def test_phone_a_focused_slider_keeps_the_plot_and_first_readout_in_view(phone, engine):
+    phone.open()
+    panel = phone.ready(engine)
+    plot = panel.locator(".instrument__chart .nsewdrag").first
+    first_readout = panel.locator(".instrument__readout dd").first
+    for control in (c for c in native.spec(engine)["controls"] if c["kind"] == "slider"):
+        slider = panel.get_by_role("slider", name=control["label"], exact=True)
+        phone.page.evaluate("window.scrollTo(0, 0)")
+        slider.focus()
+        phone.page.keyboard.press("ArrowRight")
+        phone.settle(engine)
+        phone.page.wait_for_timeout(100)  # a scroll triggered by focus settles
+        for what, element in (("slider", slider), ("plot area", plot), ("first readout", first_readout)):
+            assert element.evaluate(IN_VIEW), f"{engine}: {what} out of view with {control['label']} focused"
+
+
+@pytest.mark.parametrize("engine", DRAWN)
+def test_phone_no_part_of_an_instrument_is_wider_than_the_viewport(phone, engine):
+    phone.open()
+    panel = phone.ready(engine)
+    too_wide = panel.evaluate(
+        """el => [el, ...el.querySelectorAll('*')].filter(e => {
+             const r = e.getBoundingClientRect();
+             return r.width > 0 && (r.left < -0.5 || r.right > innerWidth + 0.5);
+           }).map(e => e.className.baseVal !== undefined ? e.className.baseVal : e.className).slice(0, 5)""")
+    assert too_wide == [], too_wide
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_phone_every_wide_equation_fits_or_scrolls_from_the_keyboard(phone):
+    from tests import pages
+
+    phone.open(pages.url(pages.chapter(1)))
+    boxes = phone.page.locator("figure.equation > .arithmatex")
+    wide = 0
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        fits = box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
+        if fits:
+            continue
+        wide += 1
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label"), i
+        box.focus()
+        phone.page.keyboard.press("ArrowRight")
+        phone.page.keyboard.press("ArrowRight")
+        phone.page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle(), timeout=5_000)
+        # The cue: a shade is painted at the edge where more formula waits.
+        assert "radial-gradient" in box.evaluate("b => getComputedStyle(b).backgroundImage")
+    assert wide > 0, "the chapter has wide equations on a phone; this test should have seen some"

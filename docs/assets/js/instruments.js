@@ -360,6 +360,7 @@
     const key = frameKey(inst.indices);
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
+    inst.drawStarted = performance.now(); // for benchmarks: the work, apart from the wait for a frame
     const { data, layout } = figure(inst, frame);
     // Chart first, text after: Plotly measures the page while drawing, and
     // text changed before it would force a layout of the whole page first.
@@ -690,6 +691,10 @@
     formatReadout,
     fragmentState,
     frameKey: (spec, settings) => frameKey(settingIndices(spec, settings)),
+    drawStarted(panel) {
+      const inst = [...live].find((i) => i.panel === panel);
+      return inst ? inst.drawStarted : null;
+    },
     settled(panel) {
       const inst = [...live].find((i) => i.panel === panel);
       return inst ? Promise.resolve(inst.scheduled || inst.drawing)
