@@ -4,7 +4,9 @@ Loads the built page in headless Chromium, waits for the network to go quiet,
 and gzips every response body (the local test server does not compress, a real
 host would). Budget (design.md): HTML+CSS+JS ≤ 300 KB gzip, Plotly and Pyodide
 excluded — which are reported separately, along with fonts and data.
-Run: .venv/bin/python benchmarks/bench_page_weight.py [page-path]
+Run: .venv/bin/python benchmarks/bench_page_weight.py [page-path …]
+(default: chapter 01; ``labs`` measures the labs index and every lab page in
+every language). One build serves every page measured.
 """
 
 from __future__ import annotations
@@ -62,14 +64,24 @@ def measure(base: str, path: str) -> dict:
     return {"page": path, "html_css_js_gzip": budgeted, "by_kind_gzip": dict(totals), "files": files}
 
 
+def lab_paths() -> list[str]:
+    labs = [p for p in pages.registry().pages() if p.part == "labs" and p.published]
+    return [pages.url(p, language) for language in pages.LANGUAGES for p in labs]
+
+
 def main() -> None:
-    path = sys.argv[1] if len(sys.argv) > 1 else pages.url(pages.chapter(1))
+    paths = sys.argv[1:] or [pages.url(pages.chapter(1))]
+    if paths == ["labs"]:
+        paths = lab_paths()
+    reports = []
     with built_site() as site, serving(site) as base:
-        report = measure(base, path)
-    print(f"{path}: HTML+CSS+JS before interaction = {report['html_css_js_gzip'] / 1024:.1f} KB gzip (budget 300 KB)")
-    for kind, size in sorted(report["by_kind_gzip"].items()):
-        print(f"  {kind:8s} {size / 1024:8.1f} KB")
-    print("saved", save("page_weight", report))
+        for path in paths:
+            report = measure(base, path)
+            reports.append(report)
+            print(f"{path}: HTML+CSS+JS before interaction = {report['html_css_js_gzip'] / 1024:.1f} KB gzip (budget 300 KB)")
+            for kind, size in sorted(report["by_kind_gzip"].items()):
+                print(f"  {kind:8s} {size / 1024:8.1f} KB")
+    print("saved", save("page_weight", reports[0] if len(reports) == 1 else {"pages": reports}))
 
 
 if __name__ == "__main__":

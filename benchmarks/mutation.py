@@ -71,7 +71,8 @@ PYTHON_TARGETS = {
     "loss_at_init": ([f"{ENGINE_TESTS}/test_loss_at_init.py", f"{ENGINE_TESTS}/test_contract.py"], "loss_at_init"),
     "batchnorm_stability": ([f"{ENGINE_TESTS}/test_batchnorm_stability.py", f"{ENGINE_TESTS}/test_contract.py"],
                             "batchnorm_stability"),
-    "deep_mlp": ([f"{ENGINE_TESTS}/test_deep_mlp.py"], None),
+    "deep_mlp": ([f"{ENGINE_TESTS}/test_deep_mlp.py", f"{ENGINE_TESTS}/test_lab_engine.py"], None),
+    "op_count": ([f"{ENGINE_TESTS}/test_lab_engine.py"], None),
     "plot": (["tests/test_plot_api.py"], None),
     # the shared helpers: every engine's tests but N1.2's, whose bake alone would double the run
     "_checks": ([f"{ENGINE_TESTS}/test_{name}.py" for name in

@@ -27,11 +27,15 @@ shift beta):
     rms     divide each example by its root-mean-square (no centring)
 
 A run *diverges* at the first step whose loss is not finite; training stops
-there and the rest of the curve is reported as missing.
+there and the rest of the curve is reported as missing. ``classify`` sorts a
+finished run into one of four plain words (trains, spikes, diverges,
+stalls) by rules stated next to it, measured against the best constant
+guess, so that a network which ignores its input is never called trained.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -49,6 +53,12 @@ NORM_EPS = 1e-5
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8
 TASK_SEED = 11
+OUTCOMES = ("trains", "spikes", "diverges", "stalls")
+# A smooth run never raises its loss by more than this fraction in one step.
+SMOOTH_RISE = 0.10
+# A run has learned when its final loss is at most this fraction of the best
+# constant guess's loss (the labels' entropy, see ``constant_guess_loss``).
+LEARNED_FRACTION = 0.5
 
 
 # ---------------------------------------------------------------- activations
@@ -87,14 +97,33 @@ def activation_grad(z: np.ndarray, activation: str) -> np.ndarray:
     return _gelu_grad(z)
 
 
-def gelu_second_moment() -> float:
-    """E[gelu(z)^2] for z ~ N(0, 1), by Gauss–Hermite quadrature (≈ 0.425).
+@functools.cache
+def _standard_normal_rule() -> tuple[np.ndarray, np.ndarray]:
+    # Trapezoid nodes and weights for E[f(z)], z ~ N(0, 1), on [-12, 12] in
+    # steps of 0.001: fine enough to resolve GELU's bend even when it is
+    # squeezed to a width of 1/sqrt(variance) (Gauss–Hermite is not, past
+    # variances of a few tens); exact to ~1e-12 here, computed once.
+    z = np.linspace(-12.0, 12.0, 24_001)
+    w = np.exp(-z * z / 2) / math.sqrt(2 * math.pi) * (z[1] - z[0])
+    w[0] *= 0.5
+    w[-1] *= 0.5
+    return z, w
 
-    He init keeps E[h^2] because E[relu(z)^2] = 1/2 and Var(W) = 2/n undoes
-    the half; for GELU the same argument asks for Var(W) = 1/(n E[gelu(z)^2]).
+
+def gelu_second_moment(variance: float = 1.0) -> float:
+    """E[gelu(z)^2] for z ~ N(0, variance), by numerical integration (≈ 0.425 at 1).
+
+    He init keeps E[h^2] because E[relu(z)^2] = Var(z)/2 at every scale and
+    Var(W) = 2/n undoes the half; for GELU the same argument asks for
+    Var(W) = 1/(n E[gelu(z)^2]). But GELU is not positively homogeneous:
+    E[gelu(z)^2]/Var(z) climbs from 1/4 (small z, where gelu(z) ≈ z/2) to 1/2
+    (large z, where it is a ReLU), so that gain balances one scale only, and
+    the balance is unstable (the variance-walk and init-ablation labs).
     """
-    nodes, weights = np.polynomial.hermite_e.hermegauss(80)
-    return float(np.sum(weights * _gelu(nodes) ** 2) / math.sqrt(2 * math.pi))
+    check_float("variance", variance, 0.0, 1e12)
+    nodes, weights = _standard_normal_rule()
+    values = _gelu(math.sqrt(variance) * nodes)
+    return float(np.sum(weights * values * values))
 
 
 GELU_GAIN_SQ = 1.0 / gelu_second_moment()
@@ -121,21 +150,27 @@ def draw_weights(rng: np.random.Generator, init: str, fan_in: int, fan_out: int)
 
 # ---------------------------------------------------------------- normalisation
 
+def _mean(x: np.ndarray, axis: int) -> np.ndarray:
+    """x.mean(axis, keepdims=True) without np.mean's Python-level bookkeeping,
+    which costs more than the sum itself on the small arrays of the lab cells."""
+    return np.add.reduce(x, axis=axis, keepdims=True) / x.shape[axis]
+
+
 def norm_forward(x: np.ndarray, kind: str, gamma: np.ndarray, beta: np.ndarray):
     """Normalise ``x`` (batch, features); returns the output and a cache."""
     if kind == "rms":
-        inv = 1.0 / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + NORM_EPS)
+        inv = 1.0 / np.sqrt(_mean(x * x, -1) + NORM_EPS)
         x_hat = x * inv
         return gamma * x_hat, (x_hat, inv)
     axis = 0 if kind == "batch" else -1
-    centred = x - x.mean(axis=axis, keepdims=True)
-    inv = 1.0 / np.sqrt(np.mean(centred * centred, axis=axis, keepdims=True) + NORM_EPS)
+    centred = x - _mean(x, axis)
+    inv = 1.0 / np.sqrt(_mean(centred * centred, axis) + NORM_EPS)
     x_hat = centred * inv
     return gamma * x_hat + beta, (x_hat, inv)
 
 
 def norm_backward(d_out: np.ndarray, kind: str, gamma: np.ndarray, cache):
-    """Gradients with respect to the input, gamma and beta.
+    """Gradients with respect to the input, gamma and beta (None for rms).
 
     Every output shares the statistics it was normalised with, so the input
     gradient loses its mean along that axis (not for rms, which has no mean)
@@ -143,13 +178,13 @@ def norm_backward(d_out: np.ndarray, kind: str, gamma: np.ndarray, cache):
     """
     x_hat, inv = cache
     d_gamma = np.sum(d_out * x_hat, axis=0, keepdims=True)
-    d_beta = np.sum(d_out, axis=0, keepdims=True)
     d_hat = d_out * gamma
     axis = 0 if kind == "batch" else -1
-    along = np.mean(d_hat * x_hat, axis=axis, keepdims=True)
-    if kind == "rms":
-        return inv * (d_hat - x_hat * along), d_gamma, d_beta
-    mean = np.mean(d_hat, axis=axis, keepdims=True)
+    along = _mean(d_hat * x_hat, axis)
+    if kind == "rms":                       # no shift, so no gradient for one
+        return inv * (d_hat - x_hat * along), d_gamma, None
+    d_beta = np.sum(d_out, axis=0, keepdims=True)
+    mean = _mean(d_hat, axis)
     return inv * (d_hat - mean - x_hat * along), d_gamma, d_beta
 
 
@@ -330,14 +365,75 @@ class TrainResult:
     diverged: bool
     diverged_at_step: int | None        # first step whose loss is not finite
     max_rise: float | None = field(default=None)   # largest loss[t]/loss[t-1] - 1
+    baseline_loss: float | None = None  # loss of the best constant guess on the task
+    outcome: str | None = None          # one of OUTCOMES, see ``classify``
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+def loss_text(loss: float | None, spec: str = ".3g") -> str:
+    """A loss for printing: formatted by ``spec``, or "nan" once it is not finite.
+
+    "nan" rather than words, so a cell prints the same thing in every language.
+    """
+    return "nan" if loss is None else format(loss, spec)
+
+
 def _largest_rise(losses: list[float]) -> float | None:
     rises = [b / a - 1 for a, b in zip(losses, losses[1:]) if a > 0]
     return max(rises) if rises else None
+
+
+def constant_guess_loss(labels: np.ndarray, classes: int) -> float:
+    """Cross-entropy of the best prediction that ignores the input.
+
+    A constant prediction q scores -sum_k p_k log q_k, where p is the share of
+    each class among the labels; the best q is p itself, so the floor is the
+    labels' entropy. A dead network (every unit silent, the output a learned
+    bias) or one whose layers map every input to the same point can reach
+    this floor and no lower: falling to it is not learning.
+    """
+    counts = np.bincount(np.asarray(labels), minlength=classes)
+    shares = counts[counts > 0] / counts.sum()
+    return float(-np.sum(shares * np.log(shares)))
+
+
+def classify(losses: list[float | None], baseline_loss: float) -> str:
+    """Sort a training curve into one of ``OUTCOMES``.
+
+    - diverges: some loss is not finite (``None`` in the curve);
+    - stalls: the last loss is above ``LEARNED_FRACTION`` times the best
+      constant guess's loss: the network has not clearly beaten a guess that
+      ignores the input, however smoothly its loss went down;
+    - spikes: it learned, but some step raised the loss by more than
+      ``SMOOTH_RISE`` (a tenth) over the step before;
+    - trains: it learned and no step raised the loss by more than a tenth.
+    """
+    if not losses:
+        raise ValueError("losses must hold at least one value")
+    if any(v is None or not math.isfinite(v) for v in losses):
+        return "diverges"
+    if losses[-1] > LEARNED_FRACTION * baseline_loss:
+        return "stalls"
+    spiked = any(b > a * (1 + SMOOTH_RISE) for a, b in zip(losses, losses[1:]))
+    return "spikes" if spiked else "trains"
+
+
+def _flatten(p: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Every parameter in one vector; the returned dict holds views into it.
+
+    An update of the vector in place updates every named array at once, so
+    the optimiser takes a handful of whole-vector operations per step rather
+    than a dozen per array: at the small widths of the lab cells that was
+    most of a step's time.
+    """
+    flat = np.concatenate([v.ravel() for v in p.values()])
+    views, start = {}, 0
+    for k, v in p.items():
+        views[k] = flat[start:start + v.size].reshape(v.shape)
+        start += v.size
+    return flat, views
 
 
 def train(**options) -> TrainResult:
@@ -348,8 +444,9 @@ def train(**options) -> TrainResult:
             raise ValueError(f"{name} is not an option; options are {', '.join(known)}")
     cfg = Config(**options)
     x, labels = make_task(cfg)
-    p = init_params(cfg)
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in p.items()}
+    flat, p = _flatten(init_params(cfg))
+    if cfg.optimizer == "adam":
+        m1, m2 = np.zeros_like(flat), np.zeros_like(flat)   # Adam's moment estimates
     b1, b2 = ADAM_BETAS
     losses: list[float | None] = []
     first_bad = None
@@ -360,24 +457,25 @@ def train(**options) -> TrainResult:
                 first_bad = step
                 break
             losses.append(loss)
-            for k, g in grads.items():
-                if cfg.optimizer == "sgd":
-                    p[k] = p[k] - cfg.learning_rate * g
-                else:
-                    m1, m2 = moments[k]
-                    m1 = b1 * m1 + (1 - b1) * g
-                    m2 = b2 * m2 + (1 - b2) * g * g
-                    moments[k] = (m1, m2)
-                    # bias-corrected moments (Adam, Kingma & Ba 2015)
-                    m1_hat = m1 / (1 - b1 ** (step + 1))
-                    m2_hat = m2 / (1 - b2 ** (step + 1))
-                    p[k] = (p[k] - cfg.learning_rate * m1_hat / (np.sqrt(m2_hat) + ADAM_EPS)).astype(cfg.dtype)
+            g = np.concatenate([grads[k].ravel() for k in p])
+            if cfg.optimizer == "sgd":
+                flat -= cfg.learning_rate * g
+            else:
+                m1 = b1 * m1 + (1 - b1) * g
+                m2 = b2 * m2 + (1 - b2) * g * g
+                # bias-corrected moments (Adam, Kingma & Ba 2015)
+                m1_hat = m1 / (1 - b1 ** (step + 1))
+                m2_hat = m2 / (1 - b2 ** (step + 1))
+                flat -= cfg.learning_rate * m1_hat / (np.sqrt(m2_hat) + ADAM_EPS)
     finite = [float(v) for v in losses]
     padded: list[float | None] = finite + [None] * (cfg.steps - len(finite))
+    baseline = constant_guess_loss(labels, cfg.classes)
     return TrainResult(
         config=asdict(cfg),
         losses=padded,
         diverged=first_bad is not None,
         diverged_at_step=first_bad,
         max_rise=_largest_rise(finite),
+        baseline_loss=baseline,
+        outcome=classify(padded, baseline) if padded else None,
     )

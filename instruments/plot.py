@@ -69,6 +69,9 @@ def _floats(values: Iterable, name: str) -> list:
         raise ValueError(f"{name} must be a sequence of numbers; got {type(values).__name__}")
     out = []
     for v in values:
+        if v is None:  # a missing value, such as a training loss after divergence
+            out.append(None)
+            continue
         try:
             f = float(v)
         except (TypeError, ValueError):

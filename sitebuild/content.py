@@ -24,8 +24,10 @@ KINDS = ("chapter", "lesson", "summary", "lab", "index")
 STATUSES = ("published", "planned")
 LEVELS = ("CORE", "ADVANCED")
 NUMBERED_KINDS = ("chapter", "lab")
-TEXT_FIELDS = ("title", "short_title", "summary", "builds_on", "instruments")
-PAGE_FIELDS = ("kind", "slug", "number", "path", "status", "level", *TEXT_FIELDS)
+TEXT_FIELDS = ("title", "short_title", "summary", "builds_on", "instruments", "difficulty", "prerequisites")
+LIST_FIELDS = ("objectives",)
+PAGE_FIELDS = ("kind", "slug", "number", "path", "status", "level", "practice_minutes", "summarises",
+               *TEXT_FIELDS, *LIST_FIELDS)
 PART_FIELDS = ("slug", "title", "pages")
 
 
@@ -42,7 +44,10 @@ class Page:
     number: str | None = None
     path: str | None = None
     level: str | None = None
+    practice_minutes: int | None = None
+    summarises: str | None = None  # a summary page: the slug of the lesson it sums up
     words: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    lists: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
     @property
     def published(self) -> bool:
@@ -59,6 +64,13 @@ class Page:
             raise KeyError(field)
         by_language = dict(dict(self.words).get(field, ()))
         return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE, "")
+
+    def items(self, field: str, language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+        """The list ``field`` (e.g. objectives) in ``language`` (English where not translated yet)."""
+        if field not in LIST_FIELDS:
+            raise KeyError(field)
+        by_language = dict(dict(self.lists).get(field, ()))
+        return by_language.get(language) or by_language.get(DEFAULT_LANGUAGE, ())
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,10 @@ class Registry:
             if int(page.number) == wanted:
                 return page
         raise KeyError(f"no chapter {number!r} in {REGISTRY_NAME}")
+
+    def summary_of(self, lesson: Page) -> Page | None:
+        """The summary page that sums up ``lesson``, if it has one."""
+        return next((p for p in self.pages("summary") if p.summarises == lesson.slug), None)
 
     def by_path(self, path: str) -> Page | None:
         """The registry entry of the Markdown file ``path`` (relative to the docs folder)."""
@@ -166,6 +182,17 @@ def _words(value, where: str) -> tuple[tuple[str, str], ...]:
     raise RegistryError(f"{where} must be words, or a mapping of language to words; got {value!r}")
 
 
+def _word_lists(value, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if isinstance(value, list):
+        value = {DEFAULT_LANGUAGE: value}
+    if isinstance(value, dict) and value and all(
+        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(i, str) and i for i in v)
+        for k, v in value.items()
+    ):
+        return tuple(sorted((k, tuple(v)) for k, v in value.items()))
+    raise RegistryError(f"{where} must be a list of words, or a mapping of language to such lists; got {value!r}")
+
+
 def _unknown(entry: dict, allowed: tuple[str, ...], where: str) -> None:
     unknown = sorted(set(entry) - set(allowed))
     if unknown:
@@ -219,8 +246,16 @@ def _page(entry, part: str, where: str) -> Page:
             raise RegistryError(f"{where}: the slug must be the file's name, {slug_of(path)!r}")
     if "title" not in entry:
         raise RegistryError(f"{where} needs a title")
+    practice = entry.get("practice_minutes")
+    if practice is not None and (isinstance(practice, bool) or not isinstance(practice, int) or practice < 1):
+        raise RegistryError(f"{where}: practice_minutes must be a whole number of minutes; got {practice!r}")
+    summarises = entry.get("summarises")
+    if (kind == "summary") != (summarises is not None):
+        raise RegistryError(f"{where}: a summary page, and only a summary page, names the lesson it summarises")
     words = tuple((field, _words(entry[field], f"{where}: {field}")) for field in TEXT_FIELDS if field in entry)
-    return Page(part=part, kind=kind, slug=slug, status=status, number=number, path=path, level=level, words=words)
+    lists = tuple((field, _word_lists(entry[field], f"{where}: {field}")) for field in LIST_FIELDS if field in entry)
+    return Page(part=part, kind=kind, slug=slug, status=status, number=number, path=path, level=level,
+                practice_minutes=practice, summarises=summarises, words=words, lists=lists)
 
 
 def _check_unique(registry: Registry, path: str) -> None:
@@ -238,3 +273,7 @@ def _check_unique(registry: Registry, path: str) -> None:
     parts = [p.slug for p in registry.parts]
     if len(set(parts)) != len(parts):
         raise RegistryError(f"{path}: two parts share a slug")
+    lessons = {p.slug for p in registry.pages("lesson")}
+    for page in registry.pages("summary"):
+        if page.summarises not in lessons:
+            raise RegistryError(f"{path}: summary {page.slug} summarises {page.summarises!r}, which is no lesson")

@@ -21,7 +21,9 @@ What the rules are for:
   ``pyodide.asm.wasm`` with a new ``pyodide.mjs`` would fail to start Python.
 - **Content types**: WebAssembly streaming compilation requires
   ``application/wasm``, module scripts and module workers are refused under a
-  non-JavaScript type, and the baked data is JSON.
+  non-JavaScript type, the baked data and Pyodide's lockfile are JSON, and the
+  ``instruments`` wheel cells import is a ZIP archive (PEP 427), which servers
+  that do not know ``.whl`` would send as anonymous bytes.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ CONTENT_TYPES = {
     ".wasm": "application/wasm",
     ".mjs": "text/javascript",
     ".json": "application/json",
+    ".whl": "application/zip",
 }
 
 LONG_CACHE = "public, max-age=31536000, immutable"

@@ -5,8 +5,11 @@ scripts/test do it). It writes:
 
     vendor/katex/, vendor/plotly/, vendor/pyodide/   copied from the pinned npm packages
     vendor/editor.js                                 the CodeMirror editor, bundled by esbuild
-    py/                                              the cell runner, the instruments package, manifest.json
+    py/pycell_runner.py                              the cell runner the worker imports
+    packages/                                        the instruments wheel and the lockfile that lists it
+                                                     with Pyodide's packages (sitebuild/packages.py)
     instruments/<engine>.json                        every instrument's baked frames
+    thumbnails/<engine>.svg                          each instrument's default frame, small, for the front page
 
 The folder is git-ignored and published by MkDocs and Zensical alike as part
 of docs/. Nothing in it depends on the site's language, so a second language
@@ -18,7 +21,6 @@ Files the step no longer produces are removed.
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import subprocess
@@ -28,7 +30,9 @@ from pathlib import Path
 from . import GENERATED, ROOT
 from .bake import bake_all
 from .cache import CACHE_DIR, digest
-from .vendor import python_files, vendored_files
+from .packages import write_packages
+from .thumbnails import write_thumbnails
+from .vendor import RUNNER, vendored_files
 
 log = logging.getLogger("sitebuild.prepare")
 
@@ -67,25 +71,6 @@ def build_editor_bundle(out: Path) -> None:
     write_if_changed(out, bundle.read_bytes())
 
 
-def write_python_files(out: Path) -> list[Path]:
-    """The cell worker's Python files and their manifest.
-
-    The browser cannot list a folder over HTTP, so the worker reads
-    ``manifest.json`` (paths relative to ``py/``) to install the instruments
-    package for ``import instruments`` in a cell.
-    """
-    written = []
-    package = []
-    for source, relative in python_files():
-        copy_if_changed(source, out / relative)
-        written.append(out / relative)
-        if relative.startswith("py/instruments/"):
-            package.append(relative.removeprefix("py/"))
-    manifest = out / "py" / "manifest.json"
-    write_if_changed(manifest, (json.dumps({"files": package}, indent=1) + "\n").encode())
-    return [*written, manifest]
-
-
 def prepare() -> None:
     out = GENERATED
     start = time.perf_counter()
@@ -96,9 +81,16 @@ def prepare() -> None:
         produced.append(out / relative)
     build_editor_bundle(out / "vendor" / "editor.js")
     produced.append(out / "vendor" / "editor.js")
-    produced += write_python_files(out)
+    copy_if_changed(RUNNER, out / "py" / RUNNER.name)
+    produced.append(out / "py" / RUNNER.name)
+    produced += write_packages(out / "packages")
+    # Readable sources for pages that link to an engine (the labs); cells load the wheel.
+    for source in sorted((ROOT / "instruments").glob("*.py")):
+        copy_if_changed(source, out / "py" / "instruments" / source.name)
+        produced.append(out / "py" / "instruments" / source.name)
     reports = bake_all(target=out / "instruments")
     produced += [out / "instruments" / f"{r.engine}.json" for r in reports]
+    produced += write_thumbnails(out, write_if_changed)
     _remove_all_but(out, set(produced))
     log.info("prepared %s in %.1f s", out.relative_to(ROOT), time.perf_counter() - start)
 

@@ -17,8 +17,11 @@ PYODIDE_CORE = (
     "pyodide.asm.mjs",
     "pyodide.asm.wasm",
     "python_stdlib.zip",
-    "pyodide-lock.json",
 )
+# Pyodide's pyodide-lock.json is not served as it is: the site's lockfile
+# (sitebuild/packages.py) adds the instruments wheel to it.
+
+RUNNER = ROOT / "docs" / "assets" / "py" / "pycell_runner.py"  # runs every cell in the worker
 
 
 class MissingDependency(RuntimeError):
@@ -51,11 +54,3 @@ def vendored_files() -> list[tuple[Path, str]]:
         for name in PYODIDE_CORE
     ]
     return files
-
-
-def python_files() -> list[tuple[Path, str]]:
-    """What the cell worker installs in Pyodide: its runner and the instruments package,
-    so readers can `import instruments` in a cell (paths inside the generated folder)."""
-    runner = ROOT / "docs" / "assets" / "py" / "pycell_runner.py"
-    package = [(py, f"py/instruments/{py.name}") for py in sorted((ROOT / "instruments").glob("*.py"))]
-    return [(runner, "py/pycell_runner.py"), *package]

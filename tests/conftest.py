@@ -22,6 +22,11 @@ from pathlib import Path
 
 import pytest
 
+# The simulations multiply small matrices, for which OpenBLAS's worker threads
+# only add contention (ruinously on a busy two-core machine): run BLAS on one
+# thread, as the browser does. Set before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from sitebuild.editions import zensical_build
 
 ROOT = Path(__file__).resolve().parent.parent

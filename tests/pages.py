@@ -1,8 +1,8 @@
 """Where the tests find pages: the content registry and the site's navigation.
 
-No test names a chapter's file or URL: it asks for ``chapter(1)`` (or loops
-over ``registry().chapters()``), so moving or adding a page needs no test edit.
-Every helper takes a language (default English): a page keeps its path in
+No test names a chapter's file or URL: it asks for ``chapter(1)`` or
+``lessons("foundations")`` (or loops over ``registry().chapters()``), so
+moving or adding a page needs no test edit. Every helper takes a language (default English): a page keeps its path in
 every edition, so ``url(page, "es")`` is ``/es/`` plus its English URL and
 ``source(page, "es")`` its file under ``docs/es/``. ``LANGUAGES`` lists the
 editions (one per message catalogue, see ``sitebuild/editions.py``).
@@ -31,6 +31,17 @@ def registry() -> content.Registry:
 
 def chapter(number: int) -> content.Page:
     return registry().chapter(number)
+
+
+def lessons(part: str | None = None) -> list[content.Page]:
+    """The lessons in registry order, of one part or of all."""
+    return [p for p in registry().pages("lesson") if part is None or p.part == part]
+
+
+def summary(lesson: content.Page) -> content.Page:
+    found = registry().summary_of(lesson)
+    assert found is not None, f"lesson {lesson.slug} has no summary page in content.yml"
+    return found
 
 
 def url(page: content.Page | str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -8,7 +8,7 @@ header the browser sees is one the file set. Two stricter choices:
 - a header that two matching rules both set is an error (the hosts disagree on
   what to do with it: Netlify keeps the last, Cloudflare joins them), and the
   request fails with 500;
-- ``.wasm``, ``.mjs`` and ``.json`` are served as ``application/octet-stream``
+- ``.wasm``, ``.mjs``, ``.json`` and ``.whl`` are served as ``application/octet-stream``
   unless a rule names their type, so a right type proves the file's rule.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 HEADERS_FILE = "_headers"
-UNTYPED = (".wasm", ".mjs", ".json")
+UNTYPED = (".wasm", ".mjs", ".json", ".whl")
 
 
 @dataclass(frozen=True)

@@ -183,14 +183,21 @@ def test_state_persists_in_a_shared_namespace():
 @pytest.mark.parametrize("source,expected", [
     ("import numpy as np", ["numpy"]),
     ("import json, math", []),
-    ("from instruments.plot import plot_xy", []),
-    ("import instruments", []),
-    ("from instruments import plot", []),
-    ("from instruments import init_explorer", ["numpy"]),
-    ("import instruments.residual_flow", ["numpy"]),
-    ("import instruments\ninstruments.load_engine('saturation')", ["numpy"]),
+    ("from instruments.plot import plot_xy", ["instruments"]),
+    ("import instruments", ["instruments"]),
+    ("from instruments import plot", ["instruments"]),
+    # An engine imports numpy itself: listed so a numpy that cannot load is reported up front.
+    ("from instruments import init_explorer", ["instruments", "numpy"]),
+    ("import instruments.residual_flow", ["instruments", "numpy"]),
+    ("import instruments\ninstruments.load_engine('saturation')", ["instruments", "numpy"]),
+    # The plotting helpers every cell has without an import live in the instruments wheel.
+    ("plot_xy([0, 1], [1, 0])", ["instruments"]),
+    ("histogram(values)", ["instruments"]),
+    ("def line(x):\n    return x\nline(2)", []),  # the cell's own `line`, not the helper
+    ("scatter = 3\nprint(scatter)", []),
     ("import yaml", ["pyyaml"]),
     ("print(", []),
 ])
 def test_needed_packages(source, expected):
-    assert runner.needed_packages(source, {"numpy": "numpy", "yaml": "pyyaml"}) == expected
+    import_map = {"numpy": "numpy", "yaml": "pyyaml", "instruments": "instruments"}  # as the lockfile's imports give
+    assert runner.needed_packages(source, import_map) == expected

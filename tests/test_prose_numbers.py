@@ -12,127 +12,34 @@ every language (``en=``, ``es=``), so a check cannot be dropped from one
 edition. Numbers in running prose follow the edition's style (``0.68``,
 ``0,68``); numbers in math, code and program output are written the same way
 everywhere. The Spanish cells print what the English ones print (see
-test_snippets_es.py), so the English runs stand for both.
+tests/i18n/test_snippets_es.py), so the English runs stand for both. The
+mechanism is shared with the lesson's checks (tests/prose.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import io
 import math
 import re
-import runpy
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from instruments import plot
-from sitebuild import editions
 from sitebuild.i18n import t
-from tests import pages
+from tests import pages, prose
+from tests.prose import Text, assert_quoted, magnitude, row
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = pages.chapter(1)
-SNIPPETS = editions.edition("en").snippets / PAGE.slug
-
-
-@dataclass(frozen=True)
-class Edition:
-    """One language's chapter and cells, and how its prose writes a decimal number."""
-
-    lang: str
-
-    @property
-    def decimal_mark(self) -> str:
-        # The interface and the prose agree: the catalogue's decimal mark.
-        return t("format.separators", self.lang)[0]
-
-    @property
-    def snippets(self) -> Path:
-        return editions.edition(self.lang).snippets / PAGE.slug
-
-    @property
-    def chapter(self) -> Path:
-        return pages.source(PAGE, self.lang)
-
-
-EDITIONS = {lang: Edition(lang) for lang in pages.LANGUAGES}
-
-
-@dataclass(frozen=True)
-class Chapter:
-    edition: Edition
-    text: str
-
-    def prose(self, value: float, spec: str = "") -> str:
-        """``value`` as this edition's running prose writes it (decimal comma in Spanish)."""
-        return format(value, spec).replace(".", self.edition.decimal_mark)
+EDITIONS = prose.editions_of(PAGE)
 
 
 @pytest.fixture(scope="module", params=sorted(EDITIONS))
-def md(request) -> Chapter:
-    edition = EDITIONS[request.param]
-    return Chapter(edition, edition.chapter.read_text(encoding="utf-8"))
-
-
-def assert_quoted(md: Chapter, text: str | None = None, **by_language: str) -> None:
-    """The chapter contains ``text`` (math or code only) or its own language's phrase."""
-    if text is None:
-        lang = md.edition.lang
-        if lang not in by_language:
-            pytest.fail(f"this check has no {lang!r} wording; give {lang}= beside {sorted(by_language)}")
-        text = by_language[lang]
-    assert text in md.text, f"the {md.edition.lang} chapter should contain {text!r}"
-
-
-@functools.cache
-def _stdout(name: str, edits: tuple[tuple[str, str], ...]) -> str:
-    path = SNIPPETS / name
-    with tempfile.TemporaryDirectory() as tmp:
-        if edits:
-            source = path.read_text(encoding="utf-8")
-            for old, new in edits:
-                source = source.replace(old, new)
-            path = Path(tmp) / Path(name).name
-            path.write_text(source, encoding="utf-8")
-        plot.FIGURES.clear()
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            runpy.run_path(str(path), run_name="__main__")
-    return out.getvalue()
+def md(request) -> Text:
+    return Text.read(EDITIONS[request.param])
 
 
 def run_cell(name: str, edits: dict[str, str] | None = None) -> str:
-    """Run a cell (optionally with source edits, as a reader would) and return stdout.
-
-    An edit the prose suggests must apply to the cell of every edition.
-    """
-    for edition in EDITIONS.values():
-        source = (edition.snippets / name).read_text(encoding="utf-8")
-        for old in edits or {}:
-            assert source.count(old) == 1, f"{old!r} should occur once in {edition.lang} {name}"
-    return _stdout(name, tuple((edits or {}).items()))
-
-
-def numbers(line: str) -> list[float]:
-    return [float(t) for t in re.findall(r"[-+]?\d+\.?\d*(?:e[-+]\d+)?", line)]
-
-
-def row(stdout: str, first: str) -> list[str]:
-    """Raw fields (as printed) of the table row whose first field is ``first``."""
-    for line in stdout.splitlines():
-        fields = line.split()
-        if fields and fields[0] == first:
-            return fields[1:]
-    raise AssertionError(f"no row {first!r}")
-
-
-def magnitude(x: float) -> int:
-    return round(math.log10(x))
+    """Run one of the chapter's cells in every edition's form (tests/prose.py); its stdout."""
+    return prose.run_cell(PAGE, name, edits)
 
 
 # ------------------------------------------------------------- 1.1 theory
@@ -529,7 +436,8 @@ def test_equations_are_all_present_and_cited(md):
 
 
 def test_references_are_all_cited(md):
-    ids = re.findall(r"^   \{ #(ref-[\w]+) \}$", md.text, re.M)
+    listed = re.search(r"^```references\n(.*?)^```", md.text, re.M | re.S).group(1)  # the annotated list, in order
+    ids = ["ref-" + key for key in re.findall(r"^(\w+):", listed, re.M)]
     assert len(ids) == 7
     for ref_id in ids:
         assert re.search(rf"\[\[\d\]\]\(#{ref_id}\)", md.text), ref_id
@@ -563,4 +471,4 @@ def test_front_page_lists_seven_chapters_and_the_next_link_resolves(md):
     (1.6487, ".2f", "es", "1,65"), (0.1, "", "es", "0,1"), (256, "", "es", "256"),
 ])
 def test_prose_numbers_follow_the_edition(value, spec, lang, written):
-    assert Chapter(EDITIONS[lang], "").prose(value, spec) == written
+    assert Text(EDITIONS[lang], "").prose(value, spec) == written

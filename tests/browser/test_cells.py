@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from sitebuild import packages
 from sitebuild.runtime import PYODIDE_CDN, npm_version
 from tests import pages
 from tests.conftest import (
@@ -171,6 +172,35 @@ def test_instruments_package_is_importable_and_histogram_draws_bars(plain):
     assert chart.evaluate("n => n.data.map(t => [t.type, t.y])") == [["bar", [1, 2, 3]]]
 
 
+def test_instruments_arrive_as_the_wheel_the_lockfile_lists(browser, site_url):
+    """Issue 14: `import instruments` goes through Pyodide's loader and the site's lockfile."""
+    probe = open_page(browser, site_url + PLAYGROUND)  # a fresh Python: nothing loaded yet
+    try:
+        page = probe.page
+        lockfile = page.evaluate("url => fetch(url).then(r => r.json())",
+                                 site_url + "/assets/generated/packages/pyodide-lock.json")
+        wheel = lockfile["packages"]["instruments"]["file_name"]
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        output = run_code(page, "import instruments\nfrom instruments.plot import Figure\n"
+                                "print(instruments.ENGINES[0], Figure.__module__)")
+        assert output.locator(".pycell__error, .pycell__failure").count() == 0, output.inner_text()
+        assert output.locator(".pycell__stream--stdout").inner_text() == "init_explorer instruments.plot\n"
+        assert f"{site_url}/assets/generated/packages/{wheel}" in requested
+        assert [u for u in requested if u.endswith(".py")] == [u for u in requested if u.endswith("/pycell_runner.py")]
+        # numpy was fetched as the wheel's declared dependency (blocked here), and that did not stop the cell.
+        numpy = lockfile["packages"]["numpy"]["file_name"]
+        assert probe.blocked == [numpy]
+        # An engine needs numpy: without it the cell says so before running, naming the URL, as for `import numpy`.
+        output = run_code(page, "from instruments import init_explorer", timeout=30_000)
+        failure = output.locator(".pycell__failure").inner_text()
+        assert "Could not load the Python package numpy" in failure and numpy in failure, failure
+        assert output.locator(".pycell__error").count() == 0  # not a ModuleNotFoundError traceback
+        assert probe.console_errors == []
+    finally:
+        probe.page.context.close()
+
+
 def test_figures_follow_the_theme(plain):
     page = plain.page
     output = run_code(page, "scatter([1, 2], [3, 4])")
@@ -199,9 +229,10 @@ def test_runtime_error_traceback_is_trimmed_to_the_readers_code(plain):
 
 def test_missing_package_fails_clearly_with_url_and_retry(plain):
     page = plain.page
-    base = page.get_attribute('meta[name="pyodide-version"]', "data-package-base-url")
-    if not re.fullmatch(CDN, base):
-        pytest.skip(f"packages come from {base} (PYODIDE_PACKAGE_URL), not the CDN this test blocks")
+    numpy = page.evaluate("url => fetch(url).then(r => r.json())", page.url.split("/playground/")[0]
+                          + "/assets/generated/packages/pyodide-lock.json")["packages"]["numpy"]["file_name"]
+    if not re.match(CDN, numpy):
+        pytest.skip(f"numpy comes from {numpy} (PYODIDE_PACKAGE_URL), not the CDN this test blocks")
     # "Not a hang": the run must finish (run_code waits for it) with the failure shown.
     output = run_code(page, "import numpy as np\nprint(np.arange(3))", timeout=30_000)
     failure = output.locator(".pycell__failure")
@@ -642,11 +673,15 @@ def full_dist_site(tmp_path_factory):
         ("127.0.0.1", 0), functools.partial(DistHandler, directory=str(dist)))
     threading.Thread(target=dist_server.serve_forever, daemon=True).start()
     target = tmp_path_factory.mktemp("site-full-dist")
+    package_url = f"http://127.0.0.1:{dist_server.server_address[1]}/"
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("PYODIDE_PACKAGE_URL", f"http://127.0.0.1:{dist_server.server_address[1]}/")
+        env.setenv("PYODIDE_PACKAGE_URL", package_url)
         done = build_site(target)
     if done.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
+    # The lockfile names Pyodide's packages by URL; the prepare step wrote it for the default one.
+    wheel = next((target / "assets" / "generated" / "packages").glob("instruments-*.whl"))
+    packages.write_lockfile(wheel, package_url)
     site_server = _serve(target, isolated=False)
     yield f"http://127.0.0.1:{site_server.server_address[1]}"
     site_server.shutdown()

@@ -54,12 +54,15 @@ def test_prose_links_reach_each_equation(chapter):
 def test_numeric_quiz_judges_and_reveals(chapter, quiz, right, wrong):
     page = chapter.page
     box = page.locator(quiz)
-    solution = box.locator("details.quiz__solution")
-    assert not solution.evaluate("d => d.open")
+    hint, solution = box.locator("details.quiz__hint"), box.locator("details.quiz__solution")
+    assert not solution.evaluate("d => d.open") and not hint.evaluate("d => d.open")
     box.locator("input").fill(wrong)
     box.locator("button[type=submit]").click()
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "wrong"
-    assert solution.evaluate("d => d.open"), "the worked solution opens after an attempt"
+    assert hint.evaluate("d => d.open"), "a first wrong answer opens the hint"
+    assert not solution.evaluate("d => d.open"), "and leaves a second try before the solution"
+    box.locator("input").press("Enter")
+    assert solution.evaluate("d => d.open"), "the worked solution opens after a second wrong answer"
     box.locator("input").fill(right)
     box.locator("input").press("Enter")
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "right"
@@ -71,7 +74,8 @@ def test_numeric_quiz_rejects_text_without_counting_it(chapter):
     box.locator("input").fill("an eighth")
     box.locator("button[type=submit]").click()
     assert box.locator(".quiz__feedback").get_attribute("data-result") == "invalid"
-    assert not box.locator("details").evaluate("d => d.open")
+    assert not box.locator("details.quiz__solution").evaluate("d => d.open")
+    assert not box.locator("details.quiz__hint").evaluate("d => d.open")  # not counted as a try
 
 
 def test_true_false_quiz_works_from_the_keyboard_alone(chapter):
@@ -92,7 +96,7 @@ def test_true_false_quiz_works_from_the_keyboard_alone(chapter):
 def test_show_solution_on_request(chapter):
     box = chapter.page.locator("#quiz-residual")
     box.locator('[data-action="reveal"]').click()
-    assert box.locator("details").evaluate("d => d.open")
+    assert box.locator("details.quiz__solution").evaluate("d => d.open")
 
 
 def test_dark_mode_toggles(chapter):
@@ -132,8 +136,9 @@ def test_without_javascript_the_solution_is_a_collapsed_details(browser, site_ur
     page = context.new_page()
     page.goto(site_url + CHAPTER)
     for quiz in ("#quiz-he-std", "#quiz-bn-value", "#quiz-residual"):
-        details = page.locator(f"{quiz} details.quiz__solution")
-        assert details.count() == 1
-        assert not details.evaluate("d => d.open")
+        for part in ("hint", "solution"):
+            details = page.locator(f"{quiz} details.quiz__{part}")
+            assert details.count() == 1
+            assert not details.evaluate("d => d.open")
         assert page.locator(f"{quiz} .quiz__form").count() == 0
     context.close()

@@ -34,7 +34,23 @@ def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def skeleton(text: str, include_prefix: str = "") -> dict[str, list]:
+# A link in raw HTML to a file the root site publishes once (the engines' source
+# under assets/generated/). A page of another edition sits one folder deeper
+# (/es/...) and must reach it with one more "../"; it cannot use a Markdown link,
+# which MkDocs checks against that edition's own docs folder.
+ROOT_SITE_LINK = re.compile(r'<a href="((?:\.\./)+)(assets/[^"#]+)"')
+
+
+def link_targets(text: str, edition_depth: int = 0) -> list[str]:
+    """Markdown link targets, and raw-HTML links into the root site's assets/, as
+    the default edition writes them (``edition_depth`` folders fewer)."""
+    found = set(re.findall(r"\]\(([^)\s]+)\)", text))
+    for climb, path in ROOT_SITE_LINK.findall(text):
+        found.add(climb[3 * edition_depth:] + path)
+    return sorted(found)
+
+
+def skeleton(text: str, include_prefix: str = "", edition_depth: int = 0) -> dict[str, list]:
     """What must not differ between editions: ids, anchors, links, fences' structure."""
     fences = []
     for name, options, body in FENCE.findall(text):
@@ -44,7 +60,7 @@ def skeleton(text: str, include_prefix: str = "") -> dict[str, list]:
     return {
         "fences": fences,
         "attribute ids": re.findall(r"\{ *#([\w-]+)", text),
-        "link targets": sorted(set(re.findall(r"\]\(([^)\s]+)\)", text))),
+        "link targets": link_targets(text, edition_depth),
         "equation labels": re.findall(r'```equation label="([^"]+)"', text),
         "front matter keys": re.findall(r"^(\w+):", text.split("\n---\n", 1)[0], re.M),
     }
@@ -91,7 +107,7 @@ def test_spanish_twin_keeps_every_anchor_link_and_fence(rel):
     if not twin.exists():
         pytest.fail(f"no Spanish page {twin.relative_to(ROOT)}")
     english = skeleton(read(DOCS / rel), include_prefix="es/")
-    spanish = skeleton(read(twin))
+    spanish = skeleton(read(twin), edition_depth=1)
     for part in english:
         assert spanish[part] == english[part], f"{rel}: {part} differ"
 
@@ -104,7 +120,7 @@ def test_skeleton_sees_what_a_language_switch_needs():
     base = skeleton(page)
     for old, new in [
         ("{ #s1-3 }", "{ #s1-3b }"),
-        ("](#eq-n1-4)", "](#eq-n1-5)"),
+        ("](#eq-n1-10)", "](#eq-n1-9)"),  # a target linked once (the reference notes link others again)
         ('answer="0.125"', 'answer="0.25"'),
         (f'--8<-- "es/{slug}/batchnorm_forward.py"', f'--8<-- "{slug}/batchnorm_forward.py"'),
         (f'id="{slug}-residual-gradients"', f'id="{slug}-residual"'),
@@ -112,6 +128,14 @@ def test_skeleton_sees_what_a_language_switch_needs():
         assert old in page, old
         assert skeleton(page.replace(old, new, 1)) != base, old
     assert skeleton(page.replace('title="Pregunta 3', 'title="Quiz 3', 1)) == base
+
+
+def test_a_link_to_the_root_sites_files_counts_from_the_editions_folder():
+    english = "see [`deep_mlp.py`](../assets/generated/py/instruments/deep_mlp.py)"
+    spanish = '<a href="../../assets/generated/py/instruments/deep_mlp.py"><code>deep_mlp.py</code></a>'
+    assert link_targets(spanish, edition_depth=1) == link_targets(english)
+    # one "../" short lands inside /es/, where nothing is published: not the same file
+    assert link_targets(spanish.replace("../../", "../"), edition_depth=1) != link_targets(english)
 
 
 @pytest.mark.parametrize("rel", SPANISH_PAGES, ids=str)

@@ -361,6 +361,7 @@ def check_scaled_residual_stays_near_e_to_g_over_2():
 
 # ---------------------------------------------------------------- L.1, L.2
 
+@functools.cache
 def _saturation(scale, batchnorm="off", seed=0):
     from instruments import saturation as e
 
@@ -393,6 +394,53 @@ def check_batchnorm_reduces_saturation():
         assert max(on.saturated_fraction) < min(off.saturated_fraction), seed
 
 
+def check_scale_one_saturates_layer_one_only_and_narrows():
+    """Scale 1: layer 1 sees unit-variance pre-activations (the normal tail, 3.6%);
+    deeper layers hardly saturate, and each is narrower than the last."""
+    tail = math.erfc(math.atanh(0.97) / math.sqrt(2))
+    for seed in SEEDS:
+        r = _saturation(1.0, seed=seed)
+        assert abs(r.saturated_fraction[0] - tail) < 0.01, (seed, r.saturated_fraction)
+        assert r.saturated_fraction[1] < 0.005 and max(r.saturated_fraction[2:]) < 0.0005, (seed, r.saturated_fraction)
+        # a larger mean 1 - tanh^2 is a smaller E[h^2]: a narrower histogram
+        assert all(b > a for a, b in zip(r.mean_derivative, r.mean_derivative[1:])), (seed, r.mean_derivative)
+
+
+def check_scale_five_saturates_two_thirds():
+    for seed in SEEDS:
+        r = _saturation(5.0, seed=seed)
+        assert all(0.6 < f < 0.72 for f in r.saturated_fraction), (seed, r.saturated_fraction)
+        assert max(r.mean_derivative) < 0.2, (seed, r.mean_derivative)
+
+
+def check_gain_five_thirds_settles_at_a_few_percent():
+    from instruments import saturation as e
+
+    assert math.isclose(5 / 3, 1.667, abs_tol=5e-4) and 1.667 in e.WEIGHT_SCALES
+    for seed in SEEDS:
+        r = _saturation(1.667, seed=seed)
+        assert 0.17 < r.saturated_fraction[0] < 0.24, (seed, r.saturated_fraction)
+        assert all(0.03 < f < 0.09 for f in r.saturated_fraction[2:]), (seed, r.saturated_fraction)
+
+
+def check_batchnorm_gives_the_normal_tail_at_every_scale():
+    """With BatchNorm each pre-activation is standardised: P(|Z| > artanh 0.97) = 3.6%."""
+    from instruments import saturation as e
+
+    tail = math.erfc(math.atanh(0.97) / math.sqrt(2))
+    for seed in SEEDS:
+        for scale in e.WEIGHT_SCALES:
+            fractions = _saturation(scale, "on", seed).saturated_fraction
+            assert all(abs(f - tail) < 0.006 for f in fractions), (seed, scale, fractions)
+
+
+@functools.cache
+def _loss_curve(vocab, seed):
+    from instruments import loss_at_init as e
+
+    return e.loss_curve(vocab, e.SCALES, seed=seed)
+
+
 def check_uniform_baseline():
     from instruments import loss_at_init as e
 
@@ -406,9 +454,28 @@ def check_loss_climbs_with_scale():
 
     assert e.BAKE_SEED == SEEDS[0]
     for seed in SEEDS:
-        curve = e.loss_curve(27, e.SCALES, seed=seed)
+        curve = _loss_curve(27, seed)
         assert all(b > a for a, b in zip(curve, curve[1:])), (seed, curve)
         assert curve[-1] > 3 * e.uniform_baseline(27), seed
+
+
+def check_default_is_more_than_three_times_the_baseline():
+    from instruments import loss_at_init as e
+
+    default = {c["name"]: c["default"] for c in e.SPEC["controls"]}
+    for seed in SEEDS:
+        # a point of the curve is simulate() at that scale (the engine's tests check it)
+        loss = _loss_curve(default["vocab"], seed)[e.SCALES.index(default["scale"])]
+        assert loss > 3 * e.uniform_baseline(default["vocab"]), (seed, loss)
+
+
+def check_larger_vocabulary_raises_the_whole_curve():
+    from instruments import loss_at_init as e
+
+    for seed in SEEDS:
+        curves = [_loss_curve(v, seed) for v in e.VOCAB_SIZES]
+        for smaller, larger in zip(curves, curves[1:]):
+            assert all(b > a for a, b in zip(smaller, larger)), seed
 
 
 # ---------------------------------------------------------------- triggers
@@ -457,11 +524,19 @@ CLAIMS = {
     "saturation": [
         (r"scale up.*(pile|±1|\\pm 1)|[Ss]ube la escala.*(acumula|\\pm 1)", check_saturation_grows_with_scale),
         (r"0\.07.*0\.01|0,07.*0,01", check_tanh_derivative_values),
-        (r"batch ?norm|normalización por lotes", check_batchnorm_reduces_saturation),
+        (r"(?i)batch ?norm|normalización por lotes", check_batchnorm_reduces_saturation),
+        (r"multiplier of 1\b.*(narrower|shrinking)|multiplicador 1\b.*(estrech|encoge)",
+         check_scale_one_saturates_layer_one_only_and_narrows),
+        (r"two-thirds|dos tercios", check_scale_five_saturates_two_thirds),
+        (r"5/3|1\.667|1,667", check_gain_five_thirds_settles_at_a_few_percent),
+        (r"(?i)batch ?norm on.*every layer.*every scale|activa batch ?norm.*todas las capas.*cualquier escala",
+         check_batchnorm_gives_the_normal_tail_at_every_scale),
     ],
     "loss_at_init": [
         (r"3\.2958|3,2958|-\\log\(1/V\)", check_uniform_baseline),
-        (r"(climbs|grows|far above|se dispara|muy por encima)", check_loss_climbs_with_scale),
+        (r"(climbs|grows|far above|comes down onto|se dispara|muy por encima|baja hasta)", check_loss_climbs_with_scale),
+        (r"three times|tres veces", check_default_is_more_than_three_times_the_baseline),
+        (r"raise \$?V\$?|(sube|aumenta) \$?V\$?", check_larger_vocabulary_raises_the_whole_curve),
     ],
 }
 
@@ -501,4 +576,4 @@ def test_spanish_captions_make_the_claims_of_their_english_twins():
 
 def test_every_drawn_instrument_has_a_caption_somewhere():
     engines = {engine for _, engine, _ in captions()}
-    assert {"init_explorer", "batchnorm_stability", "residual_flow"} <= engines
+    assert {"init_explorer", "batchnorm_stability", "residual_flow", "saturation", "loss_at_init"} <= engines

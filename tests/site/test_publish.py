@@ -26,6 +26,7 @@ BIG_FILES = [
     "assets/generated/vendor/plotly/plotly-basic.min.js",
     "assets/generated/vendor/editor.js",
     "assets/generated/instruments/init_explorer.json",
+    "assets/generated/packages/pyodide-lock.json",
     url(chapter(1)).lstrip("/") + "index.html",
 ]
 
@@ -161,10 +162,22 @@ def fetch(url: str):
     ("/assets/generated/vendor/pyodide/pyodide.asm.wasm", "application/wasm"),
     ("/assets/generated/vendor/pyodide/pyodide.mjs", "text/javascript"),
     ("/assets/generated/instruments/init_explorer.json", "application/json"),
-    ("/assets/generated/vendor/pyodide/pyodide-lock.json", "application/json"),
+    ("/assets/generated/packages/pyodide-lock.json", "application/json"),
 ])
 def test_the_shipped_rules_give_wasm_mjs_and_data_their_types(published_host_url, path, content_type):
     assert fetch(published_host_url + path)["Content-Type"] == content_type
+
+
+def test_the_instruments_wheel_ships_as_a_zip_revalidated_and_uncompressed(published_site, published_host_url):
+    wheels = sorted((published_site / "assets" / "generated" / "packages").glob("*.whl"))
+    assert [w.name.split("-")[0] for w in wheels] == ["instruments"]
+    path = "/" + wheels[0].relative_to(published_site).as_posix()
+    headers = fetch(published_host_url + path)
+    assert headers["Content-Type"] == "application/zip"
+    # Same name from one release to the next: revalidated, and the lockfile's sha256 catches a stale copy.
+    assert headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+    # Its files are deflated already: no .gz/.br beside it.
+    assert not [p for p in wheels[0].parent.iterdir() if p.name.startswith(wheels[0].name + ".")]
 
 
 def test_the_worker_script_is_served_isolated_too(published_host_url):

@@ -587,6 +587,29 @@
     panel.querySelector(".instrument__chart").after(note);
   }
 
+  // Print shows the default setting as the build drew it (picture, setting,
+  // readouts), not the live chart and controls: keep a copy before they change.
+  function keepPrintCopy(panel) {
+    const copy = document.createElement("div");
+    copy.className = "instrument__print print-only";
+    for (const part of panel.querySelectorAll(".instrument__settings, .instrument__chart > svg, .instrument__readouts")) {
+      const clone = part.cloneNode(true);
+      // A copy, not the live thing: no ids, and names of its own (print-only classes),
+      // so nothing that looks up the live settings or readouts finds it.
+      for (const el of [clone, ...clone.querySelectorAll("*")]) {
+        el.removeAttribute("id");
+        el.removeAttribute("data-readout");
+        if (el.classList) {
+          for (const name of [...el.classList]) {
+            if (name.startsWith("instrument__")) el.classList.replace(name, name.replace("instrument__", "instrument-print__"));
+          }
+        }
+      }
+      copy.append(clone);
+    }
+    panel.querySelector(".instrument__live").after(copy);
+  }
+
   async function enhance(panel) {
     panel.dataset.state = "loading";
     let baked;
@@ -614,6 +637,7 @@
     panel.querySelectorAll(".instrument__readout").forEach((row) => {
       inst.readouts.set(row.dataset.readout, row.querySelector("dd"));
     });
+    keepPrintCopy(panel);
     buildControls(inst);
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");

@@ -41,12 +41,6 @@
   const SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
   const assetUrl = (relative) => new URL(relative, SCRIPT_URL).href;
 
-  function packageBaseUrl() {
-    const meta = document.querySelector('meta[name="pyodide-version"]');
-    const configured = meta ? meta.dataset.packageBaseUrl : "";
-    return configured ? new URL(configured, location.href).href : "";
-  }
-
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs)) {
@@ -114,8 +108,8 @@
         worker.postMessage({
           type: "boot",
           indexURL: assetUrl("../generated/vendor/pyodide/"),
-          packageBaseUrl: packageBaseUrl(),
-          pythonBase: assetUrl("../generated/py/"),
+          lockFileURL: assetUrl("../generated/packages/pyodide-lock.json"),
+          runnerURL: assetUrl("../generated/py/pycell_runner.py"),
           interruptBuffer: this.interrupt,
           plotWords: PLOT_WORDS,
         });

@@ -6,7 +6,11 @@
 // no sentence a reader sees: stages and failures are keys or raw details, and
 // the page (pycells.js, from the message catalogue) turns them into words.
 //   page → worker
-//     boot  {indexURL, packageBaseUrl, pythonBase, interruptBuffer?, plotWords}
+//     boot  {indexURL, lockFileURL, runnerURL, interruptBuffer?, plotWords}
+//           lockFileURL: the site's pyodide-lock.json, which lists Pyodide's
+//           packages (numpy, ...) and the `instruments` wheel beside it, so
+//           `import instruments` loads like any other package (sha256-checked,
+//           numpy pulled in as its declared dependency).
 //     run   {runId, cellId, scope, keepState, code, messages}
 //           one at a time: the page queues runs. Cells of one page visit
 //           (`scope`) share a namespace; a new scope gets a fresh one unless
@@ -22,7 +26,7 @@
 //     done          {runId, ok, value, value_trimmed, error, interrupted, dropped,
 //                    packageFailed?, internalError?, fatal?, stackOverflow?}
 //                   fatal: Pyodide cannot run again (the page replaces the worker)
-const SITE_PY = "/home/pyodide/site-py"; // where the site's Python files go in Pyodide's FS
+const RUNNER_DIR = "/home/pyodide/site-py"; // where the cell runner goes in Pyodide's FS
 const BOOT_STEPS = 3;
 
 let pyodide = null;
@@ -82,25 +86,20 @@ async function fetchText(url) {
   return response.text();
 }
 
-// The runner and the instruments package, fetched while Pyodide itself loads.
-async function fetchSitePython(pythonBase) {
-  const manifest = JSON.parse(await fetchText(new URL("manifest.json", pythonBase)));
-  const names = ["pycell_runner.py", ...manifest.files];
-  const texts = await Promise.all(names.map((name) => fetchText(new URL(name, pythonBase))));
-  return names.map((name, i) => [name, texts[i]]);
-}
-
 async function boot(config) {
   const loaderUrl = new URL("pyodide.mjs", config.indexURL).href;
   try {
     progress("download", 1);
-    packageBaseUrl = config.packageBaseUrl;
-    const sitePython = fetchSitePython(config.pythonBase);
-    sitePython.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
+    // Relative names in the lockfile (our wheel) are relative to it; Pyodide's
+    // own packages are listed with their full URL at the configured package URL.
+    packageBaseUrl = new URL(".", config.lockFileURL).href;
+    const runnerSource = fetchText(config.runnerURL); // while Pyodide itself loads
+    runnerSource.catch(() => {}); // awaited below; avoid an unhandled rejection meanwhile
     const { loadPyodide } = await import(loaderUrl);
     pyodide = await loadPyodide({
       indexURL: config.indexURL,
-      packageBaseUrl: config.packageBaseUrl,
+      lockFileURL: config.lockFileURL,
+      packageBaseUrl,
       // Only C-level writes land here; Python's own print goes through the runner.
       stdout: (line) => emitCLevel("stdout", line),
       stderr: (line) => emitCLevel("stderr", line),
@@ -112,12 +111,9 @@ async function boot(config) {
     if (config.interruptBuffer) pyodide.setInterruptBuffer(config.interruptBuffer);
 
     progress("install", 2);
-    for (const [name, text] of await sitePython) {
-      const path = `${SITE_PY}/${name}`;
-      pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
-      pyodide.FS.writeFile(path, text);
-    }
-    pyodide.runPython(`import sys\nif ${JSON.stringify(SITE_PY)} not in sys.path: sys.path.insert(0, ${JSON.stringify(SITE_PY)})`);
+    pyodide.FS.mkdirTree(RUNNER_DIR);
+    pyodide.FS.writeFile(`${RUNNER_DIR}/pycell_runner.py`, await runnerSource);
+    pyodide.runPython(`import sys\nif ${JSON.stringify(RUNNER_DIR)} not in sys.path: sys.path.insert(0, ${JSON.stringify(RUNNER_DIR)})`);
     runner = pyodide.pyimport("pycell_runner");
     runner.install_figure_sink(postFigure);
     // As JSON text, not a PyProxy from toPy: a restarted worker's boot failed

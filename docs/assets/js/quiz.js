@@ -1,6 +1,8 @@
-// Quizzes: turn each server-rendered quiz (question + collapsed worked solution)
-// into an answerable form. Without JavaScript the collapsed solution remains.
-// Words come from the page's message catalogue (i18n.js, keys quiz.*).
+// Quizzes: turn each server-rendered quiz (question, collapsed hint, collapsed
+// worked solution) into an answerable form with a second chance: a first wrong
+// answer opens the hint, a second one the worked solution. Without JavaScript
+// the collapsed hint and solution remain. Words come from the page's message
+// catalogue (i18n.js, keys quiz.*).
 (function () {
   "use strict";
   const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
@@ -46,6 +48,7 @@
     quiz.dataset.enhanced = "true";
     const id = quiz.id;
     const solution = quiz.querySelector(".quiz__solution");
+    const hint = quiz.querySelector(".quiz__hint");
     const form = document.createElement("form");
     form.className = "quiz__form";
     form.noValidate = true;
@@ -56,7 +59,8 @@
     feedback.className = "quiz__feedback";
     feedback.setAttribute("role", "status");
     feedback.setAttribute("aria-live", "polite");
-    solution.before(form, feedback);
+    (hint || solution).before(form, feedback);
+    let wrongTries = 0;
 
     const say = window.encyclopedia.t; // feedback is set as text, not markup
     const messages = {
@@ -69,6 +73,17 @@
       const { verdict } = judge(quiz, form);
       feedback.textContent = messages[verdict];
       feedback.dataset.result = verdict;
+      if (verdict === "wrong") {
+        wrongTries += 1;
+        quiz.dataset.wrongTries = String(wrongTries);
+        if (hint && wrongTries === 1 && !solution.open) {
+          // First miss: the hint, and the answer stays to be corrected.
+          hint.open = true;
+          feedback.textContent = say("quiz.wrong_first");
+          return;
+        }
+        if (hint && wrongTries > 1) feedback.textContent = say("quiz.wrong_again");
+      }
       if (verdict !== "invalid") solution.open = true;
     });
     form.querySelector('[data-action="reveal"]').addEventListener("click", () => {

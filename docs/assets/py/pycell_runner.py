@@ -15,7 +15,9 @@ exercise it natively. What it adds to a bare ``exec``:
   browser's stack survives;
 - tracebacks start at the reader's code: frames of this runner and of
   Pyodide's own machinery are dropped;
-- the plotting helpers are in every cell's globals without an import.
+- the plotting helpers are in every cell's globals without an import (in the
+  browser once the instruments wheel, where they live, is loaded: the worker
+  loads it for a cell that calls one).
 """
 
 from __future__ import annotations
@@ -192,20 +194,32 @@ def _shown_value(value) -> str | None:
 
 
 def inject_helpers(namespace: dict) -> None:
-    """Put the plotting helpers in a cell's globals (``from ... import`` works too)."""
+    """Put the plotting helpers in a cell's globals (``from ... import`` works too).
+
+    They live in ``instruments.plot``; in the browser the instruments wheel is
+    loaded only once a cell needs it (:func:`needed_packages`), so until then
+    there is nothing to inject.
+    """
     try:
         from instruments import plot
     except ImportError:
         return
+    _connect_plot(plot)
     for name in PLOT_HELPERS:
         namespace.setdefault(name, getattr(plot, name))
 
 
+# What the worker sets for instruments.plot at boot, applied as soon as the
+# package is importable (the wheel arrives with the first cell that needs it).
+_figure_post = None  # where figures go (install_figure_sink)
+_plot_words = None  # the helpers' labels in the page's language (set_plot_words)
+
+
 def install_figure_sink(post) -> None:
     """Send every figure a cell draws to ``post`` as JSON text (the worker posts it on)."""
-    from instruments import plot
-
-    plot.set_sink(lambda figure: post(json.dumps(figure, allow_nan=False)))
+    global _figure_post
+    _figure_post = post
+    _connect_plot_if_loaded()
 
 
 def set_plot_words(words) -> None:
@@ -213,9 +227,24 @@ def set_plot_words(words) -> None:
 
     ``words`` is a dict, or its JSON text (what the worker sends).
     """
-    from instruments import plot
+    global _plot_words
+    _plot_words = json.loads(words) if isinstance(words, str) else dict(words)
+    _connect_plot_if_loaded()
 
-    plot.set_words(json.loads(words) if isinstance(words, str) else dict(words))
+
+def _connect_plot_if_loaded() -> None:
+    try:
+        from instruments import plot
+    except ImportError:
+        return
+    _connect_plot(plot)
+
+
+def _connect_plot(plot) -> None:
+    if _figure_post is not None:
+        plot.set_sink(lambda figure: _figure_post(json.dumps(figure, allow_nan=False)))
+    if _plot_words is not None:
+        plot.set_words(_plot_words)
 
 
 def new_namespace() -> dict:
@@ -248,6 +277,7 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
     sys.stdout, sys.stderr = Stream("stdout", sink), Stream("stderr", sink)
     sys.stdin, builtins.input, sys.setrecursionlimit = stdin, _input_for(stdin), ceiling
     ceiling.real(min(sys.getrecursionlimit(), ceiling.ceiling))
+    inject_helpers(namespace)  # the worker may have loaded instruments for this cell
     try:
         tree = ast.parse(source, filename)
         last = None
@@ -281,17 +311,25 @@ def run_cell(source: str, cell_id: str, namespace: dict, emit, limit: int = OUTP
 def needed_packages(source: str, import_map: dict[str, str]) -> list[str]:
     """Distribution packages a cell needs before it can run.
 
-    ``import_map`` maps an importable name to its package in Pyodide's lock
-    file. The instruments engines (any submodule but ``plot``) import numpy
-    themselves, which an import scan of the cell alone would miss.
+    ``import_map`` maps an importable name to its package in the site's
+    lockfile, where ``instruments`` is a wheel that declares numpy: Pyodide
+    fetches numpy with it. numpy is still listed for a cell that imports an
+    engine (any submodule but ``plot``), so that a numpy that cannot load is
+    reported as a missing package before the cell runs; ``instruments`` and
+    ``instruments.plot`` alone work without it. A cell that calls a plotting
+    helper without importing it needs the package too.
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []  # running it will show the syntax error
     names: set[str] = set()
+    defined = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    defined |= {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Name) and node.id in PLOT_HELPERS and node.id not in defined:
+            names.add("instruments.plot")  # the helpers every cell has come with the package
+        elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
