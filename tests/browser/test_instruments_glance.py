@@ -177,6 +177,8 @@ def phone(browser, site_url):
     assert s.console_errors == [], s.console_errors
 
 
+@pytest.mark.xfail(strict=True, reason="issue 13 item 4 open: the phone layout that sticks chart and readouts "
+                   "above a focused slider (reordered flex column) broke tapping a choice; reverted, not yet redone")
 @pytest.mark.parametrize("engine", DRAWN)
 def test_phone_a_focused_slider_keeps_the_plot_and_first_readout_in_view(phone, engine):
     phone.open()
