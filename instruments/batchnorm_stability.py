@@ -430,8 +430,13 @@ SPEC = {
          "format": "sci"},
         {"name": "ceiling_no_bn", "label": "instrument.batchnorm_stability.readout.ceiling_no_bn", "format": "sci"},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.batchnorm_stability.preset.past_ceiling", "settings": {"learning_rate": 0.008223}},
+        {"label": "instrument.batchnorm_stability.preset.deep", "settings": {"depth": 20}},
+    ],
     "chart": {
-        "x": {"title": "instrument.batchnorm_stability.x"},
+        "x": {"title": "instrument.batchnorm_stability.x", "range": [0, STEPS], "point": "instrument.where.step"},
         "y": {"title": "instrument.batchnorm_stability.y", "range": Y_RANGE, "type": "linear"},
         "traces": [
             {"x": "step", "y": "log10_loss_no_bn", "name": "instrument.batchnorm_stability.trace.no_bn",

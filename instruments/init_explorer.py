@@ -238,9 +238,20 @@ SPEC = {
         {"name": "var_final", "label": "instrument.init_explorer.readout.var_final", "format": "sci"},
         {"name": "verdict", "label": "instrument.init_explorer.readout.verdict", "format": "text"},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.init_explorer.preset.naive", "settings": {"init": "naive"}},
+        {"label": "instrument.init_explorer.preset.xavier", "settings": {"init": "xavier"}},
+        {"label": "instrument.init_explorer.preset.narrow", "settings": {"width": 16, "depth": 50}},
+    ],
     "chart": {
-        "x": {"title": "instrument.init_explorer.x"},
-        "y": {"title": "instrument.init_explorer.y", "range": None},
+        # Fixed axes across the whole control grid: a change of setting moves the
+        # curve, never the scale. log10 of the variance makes geometric growth a
+        # straight line; a curve that leaves [-20, 20] is drawn to the edge and marked.
+        "x": {"title": "instrument.init_explorer.x", "range": [0, max(DEPTHS)], "point": "instrument.where.layer"},
+        "y": {"title": "instrument.init_explorer.y", "range": [-20, 20]},
+        # The other inits, drawn faintly behind the selected one (a toggle hides them).
+        "ghosts": {"control": "init", "traces": ["log10_var"], "label": "instrument.init_explorer.ghosts"},
         "traces": [
             {"x": "layer", "y": "log10_var", "name": "instrument.init_explorer.trace.variance",
              "kind": "line", "role": "primary"},

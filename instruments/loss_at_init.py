@@ -151,9 +151,15 @@ SPEC = {
         {"name": "baseline", "label": "instrument.loss_at_init.readout.baseline", "format": "fixed", "digits": 4},
         {"name": "excess", "label": "instrument.loss_at_init.readout.excess", "format": "fixed", "digits": 3},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.loss_at_init.preset.large", "settings": {"scale": 10.0}},
+        {"label": "instrument.loss_at_init.preset.zero", "settings": {"scale": 0.0}},
+    ],
     "chart": {
-        "x": {"title": "instrument.loss_at_init.x"},
-        "y": {"title": "instrument.loss_at_init.y", "range": None},
+        # Fixed across the grid: the largest vocabulary at the largest scale stays below 35 nats.
+        "x": {"title": "instrument.loss_at_init.x", "range": [0, max(SCALES)]},
+        "y": {"title": "instrument.loss_at_init.y", "range": [0, 35]},
         "traces": [
             {"x": "scale", "y": "expected_loss", "name": "instrument.loss_at_init.trace.expected_loss",
              "kind": "line", "role": "primary"},

@@ -46,6 +46,10 @@ BAKE_SEED = 0
 MAX_DEPTH = 1000
 MAX_WIDTH = 1024
 MAX_GAIN = 10.0
+# The panel opens on its headline: below unit gain the plain gradient has
+# vanished by layer 1 while the 1/sqrt(L)-scaled residual one stays of order 1.
+DEFAULT_GAIN = 0.6
+DEFAULT_BRANCH_SCALE = "1/sqrt(L)"
 
 
 @dataclass
@@ -85,9 +89,9 @@ def expected_sq_factor_residual(gain: float, alpha: float) -> float:
 
 
 def simulate(
-    gain: float = 1.0,
+    gain: float = DEFAULT_GAIN,
     depth: int = 50,
-    branch_scale: str = "none",
+    branch_scale: str = DEFAULT_BRANCH_SCALE,
     width: int = WIDTH,
     seed: int = 0,
 ) -> FlowResult:
@@ -154,7 +158,7 @@ SPEC = {
     "subtitle": "instrument.residual_flow.subtitle",
     "controls": [
         {"name": "gain", "label": "instrument.residual_flow.control.gain", "kind": "slider",
-         "values": list(GAINS), "default": 1.0},
+         "values": list(GAINS), "default": DEFAULT_GAIN},
         {"name": "depth", "label": "instrument.residual_flow.control.depth", "kind": "slider",
          "values": list(DEPTHS), "default": 50},
         {
@@ -165,7 +169,7 @@ SPEC = {
                 {"value": "none", "label": "instrument.residual_flow.choice.unscaled"},
                 {"value": "1/sqrt(L)", "label": "instrument.residual_flow.choice.one_over_sqrt_depth"},
             ],
-            "default": "none",
+            "default": DEFAULT_BRANCH_SCALE,
         },
     ],
     "readouts": [
@@ -174,9 +178,20 @@ SPEC = {
          "format": "sci"},
         {"name": "ratio", "label": "instrument.residual_flow.readout.ratio", "format": "sci"},
     ],
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.residual_flow.preset.unscaled", "settings": {"branch_scale": "none"}},
+        {"label": "instrument.residual_flow.preset.deep_unscaled", "settings": {"depth": 100, "branch_scale": "none"}},
+        {"label": "instrument.residual_flow.preset.gain_up", "settings": {"gain": 1.3}},
+    ],
     "chart": {
-        "x": {"title": "instrument.residual_flow.x"},
-        "y": {"title": "instrument.residual_flow.y", "range": None},
+        # Fixed axes across the grid (log10 norms: geometric growth is a straight line).
+        "x": {"title": "instrument.residual_flow.x", "range": [0, max(DEPTHS)], "point": "instrument.where.layer"},
+        "y": {"title": "instrument.residual_flow.y", "range": [-16, 16]},
+        # The other branch scale's residual curve, drawn faintly: plain, residual and
+        # 1/sqrt(L)-scaled residual are on screen together.
+        "ghosts": {"control": "branch_scale", "traces": ["log10_residual"],
+                   "label": "instrument.residual_flow.ghosts"},
         "traces": [
             {"x": "layer", "y": "log10_plain", "name": "instrument.residual_flow.trace.plain",
              "kind": "line", "role": "secondary"},
@@ -198,7 +213,7 @@ def _log10(values: list[float]) -> list[float]:
         return [float(v) for v in np.log10(np.asarray(values, dtype=float))]
 
 
-def frame(gain: float = 1.0, depth: int = 50, branch_scale: str = "none") -> dict:
+def frame(gain: float = DEFAULT_GAIN, depth: int = 50, branch_scale: str = DEFAULT_BRANCH_SCALE) -> dict:
     """One JSON-ready frame: both norm curves, their expectations, the readouts."""
     result = simulate(gain, depth, branch_scale, WIDTH, BAKE_SEED)
     # sqrt of the expected squared norm after L blocks; a straight line in log10.

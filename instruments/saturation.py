@@ -150,9 +150,15 @@ SPEC = {
             "format": "fixed", "digits": 3}
            for k in range(1, LAYERS + 1)]
     ),
+    # "Try this": one-click settings that make the caption's points (labels are message keys).
+    "presets": [
+        {"label": "instrument.saturation.preset.large", "settings": {"weight_scale": 3.0}},
+        {"label": "instrument.saturation.preset.large_bn", "settings": {"weight_scale": 3.0, "batchnorm": "on"}},
+    ],
     "chart": {
-        "x": {"title": "instrument.saturation.x"},
-        "y": {"title": "instrument.saturation.y", "range": None},
+        # Fixed across the grid: tanh outputs live in [-1, 1]; no bin holds more than half.
+        "x": {"title": "instrument.saturation.x", "range": [-1, 1]},
+        "y": {"title": "instrument.saturation.y", "range": [0, 0.55]},
         "traces": [
             {"x": "bin_centre", "y": f"layer_{k}", "name": {"key": "instrument.saturation.trace.layer", "layer": k},
              "kind": "line",

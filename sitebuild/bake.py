@@ -35,6 +35,7 @@ BAKE_FORMAT = "1"
 INSTRUMENTS_DIR = ROOT / "instruments"
 CACHE_KIND = "instruments"
 BUDGET_GZIP_BYTES = 150 * 1024
+BUDGET_RAW_BYTES = 400 * 1024   # per instrument file, uncompressed (design.md budgets)
 
 
 def out_dir() -> Path:
@@ -82,7 +83,7 @@ def validate(name: str, baked: dict) -> None:
     spec, frames = baked.get("spec"), baked.get("frames")
     if not isinstance(spec, dict) or not isinstance(frames, dict):
         raise ValueError(f"{name}.bake() must return {{'spec': ..., 'frames': ...}}")
-    from instruments._checks import bake_key, control_values
+    from instruments._checks import bake_key, control_values, frame_key
 
     for control in spec["controls"]:
         values = control.get("values") if control.get("kind") == "slider" else control.get("choices")
@@ -98,6 +99,17 @@ def validate(name: str, baked: dict) -> None:
         stray = sorted(set(frames) - grid)[:3]
         raise ValueError(f"{name}: {len(frames)} frames baked, the control grid has {len(grid)}"
                          + (f"; keys off the grid: {stray}" if stray else ""))
+    presets = spec.get("presets", [])
+    if presets and not 2 <= len(presets) <= 4:
+        raise ValueError(f"{name}: declare two to four presets, not {len(presets)}")
+    for preset in presets:
+        try:
+            frame_key(spec, preset["settings"])  # every named value must be on the grid
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"{name}: preset {preset.get('label')!r}: {error}") from None
+    ghosts = spec["chart"].get("ghosts")
+    if ghosts and ghosts["control"] not in {c["name"] for c in spec["controls"] if c["kind"] == "choice"}:
+        raise ValueError(f"{name}: ghosts must follow a choice control, not {ghosts['control']!r}")
     series_names = {t[axis] for t in spec["chart"]["traces"] for axis in ("x", "y")}
     readout_names = {r["name"] for r in spec["readouts"]}
     for key, frame in frames.items():
@@ -105,6 +117,61 @@ def validate(name: str, baked: dict) -> None:
         missing |= readout_names - set(frame.get("readouts", {}))
         if missing:
             raise ValueError(f"{name}: frame {key} lacks {sorted(missing)}")
+
+
+# ---------------------------------------------------------------- compact file layout
+# Many engines bake frames that are prefixes of a bigger frame: N1.1's network
+# at depth 12 is the first 12 layers of its depth-50 run. The file then stores
+# such a frame as {"prefix": <key of the full frame>, "n": <points>} plus its
+# own readouts, and the reader (instruments.js: expandFrames, and expand()
+# below) slices the full frame's series back out. The frames an engine bakes
+# and the frames a reader sees are identical; only the file is smaller.
+
+def _prefix_source(key: str, spec: dict) -> list[str]:
+    """Keys of the frames that may hold ``key``'s series as a prefix: the
+    same setting with one slider moved to its last value."""
+    indices = key.split("|")
+    out = []
+    for at, control in enumerate(spec["controls"]):
+        last = str(len(control.get("values", [])) - 1)
+        if control["kind"] == "slider" and indices[at] != last:
+            out.append("|".join(indices[:at] + [last] + indices[at + 1:]))
+    return out
+
+
+def compact(baked: dict) -> dict:
+    """The file layout of ``baked``: frames whose every series is the first n
+    points of another (literal) frame's become a reference to it."""
+    spec, frames = baked["spec"], baked["frames"]
+    out = {}
+    for key, frame in frames.items():
+        series = frame["series"]
+        lengths = {len(v) for v in series.values()}
+        for source in _prefix_source(key, spec):
+            full = frames[source]["series"]
+            if len(lengths) == 1 and full.keys() == series.keys() and all(
+                    full[name][:len(values)] == values for name, values in series.items()):
+                n = lengths.pop()
+                rest = {k: v for k, v in frame.items() if k != "series" and not (k == "marks" and v == [])}
+                out[key] = {"prefix": source, "n": n, **rest}
+                break
+        else:
+            out[key] = frame
+    return {**baked, "frames": out}
+
+
+def expand(baked: dict) -> dict:
+    """Undo ``compact``: every frame with its own series again."""
+    frames = baked["frames"]
+    out = {}
+    for key, frame in frames.items():
+        if "prefix" not in frame:
+            out[key] = frame
+            continue
+        full = frames[frame["prefix"]]["series"]
+        rest = {k: v for k, v in frame.items() if k not in ("prefix", "n")}
+        out[key] = {"series": {name: values[:frame["n"]] for name, values in full.items()}, "marks": [], **rest}
+    return {**baked, "frames": out}
 
 
 def _single_threaded_blas() -> None:
@@ -135,7 +202,7 @@ class BakeReport:
 
     @property
     def within_budget(self) -> bool:
-        return self.gzip_bytes <= BUDGET_GZIP_BYTES
+        return self.gzip_bytes <= BUDGET_GZIP_BYTES and self.raw_bytes <= BUDGET_RAW_BYTES
 
 
 def bake_all(names: list[str] | None = None, jobs: int | None = None,
@@ -166,7 +233,7 @@ def bake_all(names: list[str] | None = None, jobs: int | None = None,
         start = time.perf_counter()
         baked = cache.cached_json(CACHE_KIND, keys[name], lambda: computed[name][0])
         validate(name, baked)
-        text = json.dumps(baked, separators=(",", ":"), allow_nan=False).encode()
+        text = json.dumps(compact(baked), separators=(",", ":"), allow_nan=False).encode()
         path = target / f"{name}.json"
         if not path.exists() or path.read_bytes() != text:
             path.write_bytes(text)
@@ -192,4 +259,4 @@ def load_baked(name: str) -> dict | None:
 def _read_json(path: str, mtime_ns: int, size: int) -> dict:
     # Every page with an instrument needs its default frame; parse each file
     # once per build (the stat fields in the key notice a re-bake).
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    return expand(json.loads(Path(path).read_text(encoding="utf-8")))

@@ -157,6 +157,10 @@ def spec(engine: str, language: str = DEFAULT_LANGUAGE) -> dict:
     for line in chart.get("hlines", []):
         if line.get("label"):
             line["label"] = words(line["label"], language)
+    if chart.get("ghosts"):
+        chart["ghosts"]["label"] = words(chart["ghosts"]["label"], language)
+    for preset in worded.get("presets", []):
+        preset["label"] = words(preset["label"], language)
     return worded
 
 

@@ -274,6 +274,8 @@ def test_residual_ratio_grows_with_depth_below_unit_gain(gallery):
     gallery.ready(engine)
     controls = {c["name"]: c for c in native.spec(engine)["controls"]}
     gallery.set_control(engine, controls["gain"], 0.7)
+    # The caption's claim is about the unscaled residual stack (the panel opens scaled).
+    gallery.set_control(engine, controls["branch_scale"], "none")
     depth = gallery.panel(engine).get_by_role("slider", name="Depth", exact=True)
     depth.focus()
     depth.press("Home")

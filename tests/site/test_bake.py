@@ -64,6 +64,7 @@ def test_baked_json_within_budget(baked, name):
     raw = (bake.out_dir() / f"{name}.json").read_bytes()
     size = len(gzip.compress(raw, compresslevel=9))
     assert size <= bake.BUDGET_GZIP_BYTES, f"{name}: {size / 1024:.0f} KB gzip > 150 KB"
+    assert len(raw) <= bake.BUDGET_RAW_BYTES, f"{name}: {len(raw) / 1024:.0f} KB uncompressed > 400 KB"
     compact = json.dumps(json.loads(raw), separators=(",", ":"), allow_nan=False).encode()
     assert raw == compact, "baked JSON should be compact and free of NaN/Infinity"
 
@@ -126,3 +127,20 @@ def test_panel_names_unknown_engines_and_flags_unwritten_ones(monkeypatch):
     monkeypatch.setattr("sitebuild.instrument_panel.engine_exists", lambda name: False)
     html = render_panel(CHEAP, "<p>caption</p>")
     assert "not published yet" in html and "<p>caption</p>" in html
+
+
+def test_compact_layout_round_trips_and_shrinks_prefix_frames():
+    """A frame that is the first n points of a deeper one is stored as a
+    reference, and expand() gives back exactly the frames the engine baked."""
+    spec = {"controls": [{"name": "depth", "kind": "slider", "values": [1, 2, 3]}]}
+    frames = {"0": {"series": {"x": [0, 1], "y": [5.0, 6.0]}, "readouts": {"r": 1}, "marks": []},
+              "1": {"series": {"x": [0, 1, 2], "y": [5.0, 6.0, 7.5]}, "readouts": {"r": 2}, "marks": []},
+              "2": {"series": {"x": [0, 1, 2, 3], "y": [5.0, 6.0, 7.5, 9.0]}, "readouts": {"r": 3}, "marks": []}}
+    baked = {"spec": spec, "frames": frames}
+    small = bake.compact(baked)
+    assert small["frames"]["0"] == {"prefix": "2", "n": 2, "readouts": {"r": 1}}
+    assert small["frames"]["2"] == frames["2"]
+    assert bake.expand(small) == baked
+    # Not a prefix (one value differs): stored as is.
+    frames["1"]["series"]["y"][1] = 6.5
+    assert bake.compact(baked)["frames"]["1"] == frames["1"]

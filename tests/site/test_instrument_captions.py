@@ -78,6 +78,19 @@ def check_naive_grows_by_n_over_2():
             assert math.isclose(factor, width / 2, rel_tol=0.1), (seed, width, factor)
 
 
+def check_fixed_axis_naive_leaves_it_he_stays_inside():
+    # "fixed from 10^-20 to 10^20 ... naive runs off the top": at the panel's
+    # defaults He's log-variance stays inside the axis and naive's leaves it.
+    from instruments import init_explorer as e
+
+    assert e.SPEC["chart"]["y"]["range"] == [-20, 20]
+    for seed in SEEDS:
+        he = e.simulate("he", "relu", 256, 25, e.BAKE_BATCH, seed)
+        naive = e.simulate("naive", "relu", 256, 25, e.BAKE_BATCH, seed)
+        assert all(-20 < math.log10(v) < 20 for v in he.variance), seed
+        assert math.log10(naive.variance[25]) > 20, seed
+
+
 def check_xavier_halves_under_relu():
     for seed in SEEDS:
         assert math.isclose(_per_layer_factor(_init("xavier", seed=seed).second_moment), 0.5, rel_tol=0.05), seed
@@ -298,6 +311,20 @@ def _flow(gain, depth, branch="none", seed=0):
     return e.simulate(gain, depth, branch, e.WIDTH, seed)
 
 
+def check_default_plain_vanishes_scaled_residual_survives():
+    # The panel's opening frame: plain about 1e-5 at layer 1, at least 1e5 below
+    # the 1/sqrt(L)-scaled residual gradient, which stays near 1 — for every seed.
+    from instruments import residual_flow as e
+
+    defaults = {c["name"]: c["default"] for c in e.SPEC["controls"]}
+    assert defaults == {"gain": 0.6, "depth": 50, "branch_scale": "1/sqrt(L)"}
+    for seed in SEEDS:
+        r = _flow(0.6, 50, "1/sqrt(L)", seed=seed)
+        assert 1e-7 < r.grad_layer1_plain < 1e-4, (seed, r.grad_layer1_plain)
+        assert r.grad_layer1_residual > 1e5 * r.grad_layer1_plain, seed
+        assert 0.5 < r.grad_layer1_residual < 2.0, (seed, r.grad_layer1_residual)
+
+
 def check_plain_falls_below_and_rises_above_unit_gain():
     from instruments import residual_flow as e
 
@@ -455,6 +482,7 @@ def check_larger_vocabulary_raises_the_whole_curve():
 
 CLAIMS = {
     "init_explorer": [
+        (r"10\^\{-20\}", check_fixed_axis_naive_leaves_it_he_stays_inside),
         (r"above 10.*below 0\.1|> ?10.*< ?0\.1|mayor que 10.*menor que 0,1", check_verdict_rule),
         (r"naive.*(He|he).*Xavier|EXPLODES.*STABLE.*VANISHES|ingenua.*He.*Xavier|EXPLOTA.*ESTABLE.*SE DESVANECE",
          check_relu_verdicts_by_init),
@@ -485,6 +513,8 @@ CLAIMS = {
         (r"opens at that ceiling|se abre en ese techo", check_default_opens_at_the_ceiling),
     ],
     "residual_flow": [
+        (r"opens at gain \$g = 0\.6\$|se abre con ganancia \$g = 0,6\$",
+         check_default_plain_vanishes_scaled_residual_survives),
         (r"below 1.*(fall|fade)|por debajo de 1.*se apaga", check_plain_falls_below_and_rises_above_unit_gain),
         (r"ratio.*(climb|grow)|(climb|grow).*ratio|cociente sube|(sube|crece).*cociente",
          check_ratio_grows_with_depth_below_unit_gain),

@@ -213,6 +213,54 @@
 
   const MARKER_KINDS = new Set(["marker", "markers"]);
 
+  // Where a line first leaves a declared y range: the chart clips the line at
+  // the edge, and this mark says so ("layer 12 ↑ off the chart"), so a value
+  // beyond the scale is never silently hidden. Null if the line stays inside.
+  function edgeMark(chart, trace, frame, range) {
+    const xs = frame.series[trace.x];
+    const ys = frame.series[trace.y];
+    for (let i = 0; i < ys.length; i++) {
+      const y = ys[i];
+      if (typeof y !== "number" || !Number.isFinite(y)) continue;
+      if (y <= range[1] && y >= range[0]) continue;
+      const above = y > range[1];
+      const where = chart.x.point ? words({ key: chart.x.point, x: xs[i] }) : formatReadout(xs[i]);
+      return {
+        x: xs[i], y: above ? range[1] : range[0], above,
+        label: t(above ? "instrument.mark.above_range" : "instrument.mark.below_range", { where }),
+      };
+    }
+    return null;
+  }
+
+  // Faint copies of the declared traces for every other choice of one control,
+  // at the same setting of the rest: the alternatives in the same view.
+  function ghostTraces(inst, colours) {
+    const ghosts = inst.spec.chart.ghosts;
+    if (!ghosts || !inst.showGhosts) return [];
+    const at = inst.spec.controls.findIndex((c) => c.name === ghosts.control);
+    const control = inst.spec.controls[at];
+    const out = [];
+    controlValues(control).forEach((_, j) => {
+      if (j === inst.indices[at]) return;
+      const indices = inst.indices.slice();
+      indices[at] = j;
+      const frame = inst.frames[frameKey(indices)];
+      if (!frame) return;
+      inst.spec.chart.traces.forEach((trace, i) => {
+        if (!ghosts.traces.includes(trace.y)) return;
+        const name = `${words(trace.name)} · ${valueLabel(control, j)}`;
+        out.push({
+          type: "scatter", mode: "lines", name, x: frame.series[trace.x], y: frame.series[trace.y],
+          opacity: 0.35, showlegend: false, meta: "ghost",
+          line: { color: traceColour(trace, i, colours), width: 1.5, dash: trace.dash || "solid" },
+          hovertemplate: `${name}<br>%{x}: %{y:.3~g}<extra></extra>`,
+        });
+      });
+    });
+    return out;
+  }
+
   function figure(inst, frame) {
     const chart = inst.spec.chart;
     const colours = site.chartColours();
@@ -241,6 +289,25 @@
       text: line.label ? words(line.label) : "", showarrow: false, font: { size: 11, color: colours.reference },
     }));
     const marks = { x: [], y: [], text: [], symbol: [] };
+    const addMark = (x, y, label, symbol) => {
+      marks.x.push(x);
+      marks.y.push(y);
+      marks.text.push(label);
+      marks.symbol.push(symbol);
+      annotations.push({
+        x, y, text: label, showarrow: false,
+        xanchor: "auto", yanchor: symbol === "triangle-down" ? "bottom" : "top", yshift: symbol === "triangle-down" ? 8 : -8,
+        font: { size: 11, color: colours.reference },
+      });
+    };
+    const marked = new Set((frame.marks || []).map((m) => m.trace));
+    if (chart.y.range) {
+      for (const trace of chart.traces) {
+        if (trace.kind === "bar" || marked.has(trace.y)) continue;
+        const edge = edgeMark(chart, trace, frame, range);
+        if (edge) addMark(edge.x, edge.y, edge.label, edge.above ? "triangle-up" : "triangle-down");
+      }
+    }
     for (const mark of frame.marks || []) {
       const index = chart.traces.findIndex((t) => t.y === mark.trace);
       if (index < 0) continue;
@@ -256,16 +323,7 @@
           data[index].y = ys.slice(0, last + 1).concat([range[1] + (range[1] - range[0])]);
         }
       }
-      const label = words(mark.label);
-      marks.x.push(mark.x);
-      marks.y.push(point.y);
-      marks.text.push(label);
-      marks.symbol.push(mark.symbol || "triangle-up");
-      annotations.push({
-        x: mark.x, y: point.y, text: label, showarrow: false,
-        xanchor: "auto", yanchor: "top", yshift: -8,
-        font: { size: 11, color: colours.reference },
-      });
+      addMark(mark.x, point.y, words(mark.label), mark.symbol || "triangle-up");
     }
     if (marks.x.length) {
       data.push({
@@ -278,7 +336,8 @@
     // and redraws a second time, which doubles the cost of a slider step.
     const layout = Object.assign(base, {
       margin: { l: 64, r: 16, t: 16, b: 48 },
-      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false }),
+      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false },
+        chart.x.range ? { range: chart.x.range, autorange: false } : {}),
       yaxis: Object.assign(base.yaxis, {
         title: { text: words(chart.y.title) }, type: chart.y.type || "linear",
         range, autorange: false, fixedrange: true, automargin: false,
@@ -294,13 +353,14 @@
       showlegend: false,
       hovermode: "x",
     });
-    return { data, layout };
+    return { data: ghostTraces(inst, colours).concat(data), layout };
   }
 
   function draw(inst) {
     const key = frameKey(inst.indices);
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
+    inst.drawStarted = performance.now(); // for benchmarks: the work, apart from the wait for a frame
     const { data, layout } = figure(inst, frame);
     // Chart first, text after: Plotly measures the page while drawing, and
     // text changed before it would force a layout of the whole page first.
@@ -308,6 +368,22 @@
     updateReadouts(inst, frame);
     inst.panel.dataset.frame = key;
     return inst.drawing;
+  }
+
+  // Input arrives faster than the screen repaints (a dragged slider fires
+  // several events per frame): keep the latest setting and draw it once, at
+  // the next animation frame. The promise settles when that draw has.
+  function scheduleDraw(inst) {
+    if (!inst.scheduled) {
+      inst.scheduled = new Promise((resolve) => {
+        requestAnimationFrame(() => {
+          inst.scheduled = null;
+          if (!inst.panel.isConnected) return resolve();
+          Promise.resolve(draw(inst)).then(resolve, resolve);
+        });
+      });
+    }
+    return inst.scheduled;
   }
 
   // One swatch per declared trace, in the colours and dashes the chart uses.
@@ -362,8 +438,8 @@
       wrapper.className = `instrument__control instrument__control--${control.kind}`;
       const onInput = (index) => {
         inst.indices[i] = index;
-        draw(inst);
         syncControl(inst, i);
+        scheduleDraw(inst);
       };
       let element;
       if (control.kind === "slider") {
@@ -413,6 +489,65 @@
       return element;
     });
     inst.spec.controls.forEach((_, i) => syncControl(inst, i));
+    buildGhostToggle(inst, box);
+  }
+
+  // "Try this": the spec's presets as buttons leading the caption. A preset
+  // sets the controls it names (the rest to their defaults), redraws, writes
+  // the URL fragment and says what it did to screen readers.
+  function buildPresets(inst) {
+    const presets = inst.spec.presets || [];
+    if (!presets.length) return;
+    const bar = document.createElement("div");
+    bar.className = "instrument__presets";
+    bar.setAttribute("role", "group");
+    const heading = document.createElement("span");
+    heading.className = "instrument__presets-label";
+    heading.id = `${inst.panel.id}-presets`;
+    heading.textContent = t("instrument.presets");
+    bar.setAttribute("aria-labelledby", heading.id);
+    const status = document.createElement("span");
+    status.className = "instrument__presets-status";
+    status.setAttribute("role", "status");
+    bar.append(heading, ...presets.map((preset) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "instrument__preset";
+      button.textContent = words(preset.label);
+      button.addEventListener("click", () => {
+        const settings = {};
+        for (const [name, value] of Object.entries(preset.settings)) settings[name] = String(value);
+        applySettings(inst, settings);
+        inst.spec.controls.forEach((_, i) => syncControl(inst, i));
+        scheduleDraw(inst);
+        writeFragment();
+        status.textContent = t("instrument.preset_applied", { preset: button.textContent });
+      });
+      return button;
+    }), status);
+    const caption = inst.panel.querySelector(".instrument__caption");
+    if (caption) caption.prepend(bar);
+    else inst.panel.append(bar);
+  }
+
+  // A checkbox under the controls when the chart declares ghosts; on by default.
+  function buildGhostToggle(inst, box) {
+    const ghosts = inst.spec.chart.ghosts;
+    if (!ghosts) return;
+    const wrapper = document.createElement("div");
+    wrapper.className = "instrument__control instrument__control--toggle";
+    const label = document.createElement("label");
+    label.className = "instrument__ghost-toggle";
+    const input = document.createElement("input");
+    Object.assign(input, { type: "checkbox", checked: inst.showGhosts });
+    input.addEventListener("change", () => {
+      inst.showGhosts = input.checked;
+      scheduleDraw(inst);
+    });
+    label.append(input, document.createTextNode(" " + words(ghosts.label)));
+    wrapper.append(label);
+    box.append(wrapper);
+    inst.ghostToggle = input;
   }
 
   // ---------------------------------------------------------------- open in Python
@@ -452,13 +587,26 @@
   }
 
   // ---------------------------------------------------------------- lifecycle
+  // The file stores a frame that is the first n points of another as
+  // {prefix, n} (sitebuild/bake.py: compact); give it its own series back.
+  function expandFrames(baked) {
+    for (const frame of Object.values(baked.frames)) {
+      if (!frame.prefix) continue;
+      const full = baked.frames[frame.prefix].series;
+      frame.series = {};
+      for (const name of Object.keys(full)) frame.series[name] = full[name].slice(0, frame.n);
+      frame.marks = frame.marks || [];
+    }
+    return baked;
+  }
+
   function loadData(panel) {
     const url = new URL(`../generated/instruments/${panel.dataset.engine}.json`, SCRIPT_URL);
     if (panel.dataset.version) url.searchParams.set("v", panel.dataset.version);
     if (!dataByUrl.has(url.href)) {
       const request = fetch(url.href).then((response) => {
         if (!response.ok) throw new Error(t("instrument.data_failed", { url: url.href, status: response.status }));
-        return response.json();
+        return response.json().then(expandFrames);
       });
       request.catch(() => dataByUrl.delete(url.href)); // let a later visit retry
       dataByUrl.set(url.href, request);
@@ -515,6 +663,7 @@
       frames: baked.frames,
       chart: panel.querySelector(".instrument__chart"),
       readouts: new Map(),
+      showGhosts: true,
       // ResizeObserver below follows the container, so Plotly's own window listener is redundant.
       config: Object.assign({}, site.plotConfig, { displayModeBar: false, responsive: false }),
     };
@@ -540,6 +689,7 @@
     inst.chart.setAttribute("aria-label",
       t("instrument.chart_label", { y: words(inst.spec.chart.y.title), x: words(inst.spec.chart.x.title) }));
     live.add(inst);
+    buildPresets(inst);
     renderLegend(inst);
     await draw(inst);
     // Follow the column's width (window resize, sidebar, phone rotation).
@@ -610,9 +760,14 @@
     formatReadout,
     fragmentState,
     frameKey: (spec, settings) => frameKey(settingIndices(spec, settings)),
+    drawStarted(panel) {
+      const inst = [...live].find((i) => i.panel === panel);
+      return inst ? inst.drawStarted : null;
+    },
     settled(panel) {
       const inst = [...live].find((i) => i.panel === panel);
-      return inst ? Promise.resolve(inst.drawing) : Promise.reject(new Error("instrument not enhanced"));
+      return inst ? Promise.resolve(inst.scheduled || inst.drawing)
+        : Promise.reject(new Error("instrument not enhanced"));
     },
   };
 
