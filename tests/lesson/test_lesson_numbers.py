@@ -244,7 +244,7 @@ def test_saturated_units_cell_edits(md):
 
 def test_quiz_tanh_factor(md):
     factor = 1 - 0.99**2
-    fence = f'kind="numeric" answer="{factor:.4f}" tolerance="0.0005" title='
+    fence = f'kind="numeric" answer="{factor:.4f}" tolerance="0.0001" title='
     quoted(md, en=fence + '"Quiz 2 · Gradient through a saturated unit"',
            es=fence + '"Pregunta 2 · El gradiente a través de una unidad saturada"')
     quoted(md, f"$1 - h^2 = 1 - 0.99^2 = 1 - {0.99**2:.4f} = {factor:.4f}$")
