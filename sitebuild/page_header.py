@@ -113,7 +113,7 @@ def _chapter_links(page: Page, registry: Registry, language: str, home: str) -> 
     following = next_chapter(page, registry)
     if following is not None:
         if following.published:
-            target = posixpath.relpath(following.path, posixpath.dirname(page.path) or ".")
+            target = _link(page, following.path)
         else:
             target = f"{home}#chapter-{following.number}"
         title = following.text("short_title", language) or following.text("title", language)
