@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 PAGES = [path for language in pages.LANGUAGES for path in pages.site_pages(language)]
 
 WAKE_EVERYTHING = """async () => {
-  // Instruments and editors load when they come near the viewport: visit each one.
+  // Instruments set themselves up when they come near the viewport: visit each one.
   for (const el of document.querySelectorAll('figure.instrument[data-engine], .pycell')) {
     el.scrollIntoView();
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -32,9 +32,11 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
         page.evaluate(WAKE_EVERYTHING)
         for panel in page.locator("figure.instrument[data-engine]").all():
             panel.locator(".js-plotly-plot").wait_for()
+        # Cells as a reader finds them: the build's code, editable, with the live toolbar
+        # (the editor itself, which comes when a cell is entered, is checked in test_cells).
         for cell in page.locator(".pycell").all():
             if cell.is_visible():  # a prediction card's cell stays hidden until the reader commits
-                cell.locator(".cm-editor").wait_for()
+                cell.locator(".pycell__toolbar").wait_for()
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         page.add_script_tag(content=axe_source)

@@ -54,6 +54,24 @@
     }, true);
   }
 
+  // site.css lets a long page skip styling and laying out the blocks far from
+  // the screen (content-visibility), so its first screen is ready sooner.
+  // Once the page is idle, the rest is drawn a block per idle moment: from
+  // then on the page is whole, so the scrollbar, links to anchors, the table
+  // of contents and any tool that reads the page see its real layout.
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+  function drawTheRestWhenIdle() {
+    const article = document.querySelector(".md-content__inner");
+    const blocks = article ? [...article.children] : [];
+    const next = () => {
+      const block = blocks.shift();
+      if (!block) return;
+      block.classList.add("enc-drawn");
+      idle(next);
+    };
+    idle(next);
+  }
+
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
@@ -61,6 +79,10 @@
   });
   // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
   if (document.fonts) document.fonts.ready.then(markScrollableEquations);
-  if (window.document$) window.document$.subscribe(markScrollableEquations);
-  else document.addEventListener("DOMContentLoaded", markScrollableEquations);
+  function onPage() {
+    markScrollableEquations();
+    drawTheRestWhenIdle();
+  }
+  if (window.document$) window.document$.subscribe(onPage);
+  else document.addEventListener("DOMContentLoaded", onPage);
 })();
