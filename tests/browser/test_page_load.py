@@ -183,9 +183,7 @@ def test_an_instrument_far_below_is_set_up_only_near_the_viewport_and_moves_noth
         assert panel.locator(".instrument__controls input").count() == 0
         assert panel.locator(".instrument__chart svg.static-chart").count() == 1
 
-        # Once the page is whole (site.js draws the blocks it skipped at first, when idle)...
-        page.wait_for_function("!document.querySelector('.md-content__inner > :not(.enc-drawn)')", timeout=30_000)
-        # ...scroll until the panel sits just below the screen's bottom edge: near, not yet in view.
+        # Scroll until the panel sits just below the screen's bottom edge: near, not yet in view.
         page.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + scrollY - innerHeight - 100)",
                       panel.element_handle())
         page.wait_for_timeout(300)

@@ -5,9 +5,12 @@
   // A wide equation scrolls sideways on a narrow screen; make exactly those
   // focusable so keyboard readers can scroll them too (and name them).
   function markScrollableEquations() {
-    document.querySelectorAll("figure.equation > .arithmatex").forEach((box) => {
-      const scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls) {
+    // Every width is read before any attribute is written: a write between two
+    // reads would make the browser lay the page out again for each equation.
+    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")];
+    const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
+    boxes.forEach((box, i) => {
+      if (scrolls[i]) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         const label = box.parentElement.querySelector(".equation__label");
@@ -54,24 +57,6 @@
     }, true);
   }
 
-  // site.css lets a long page skip styling and laying out the blocks far from
-  // the screen (content-visibility), so its first screen is ready sooner.
-  // Once the page is idle, the rest is drawn a block per idle moment: from
-  // then on the page is whole, so the scrollbar, links to anchors, the table
-  // of contents and any tool that reads the page see its real layout.
-  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
-  function drawTheRestWhenIdle() {
-    const article = document.querySelector(".md-content__inner");
-    const blocks = article ? [...article.children] : [];
-    const next = () => {
-      const block = blocks.shift();
-      if (!block) return;
-      block.classList.add("enc-drawn");
-      idle(next);
-    };
-    idle(next);
-  }
-
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
@@ -79,10 +64,6 @@
   });
   // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
   if (document.fonts) document.fonts.ready.then(markScrollableEquations);
-  function onPage() {
-    markScrollableEquations();
-    drawTheRestWhenIdle();
-  }
-  if (window.document$) window.document$.subscribe(onPage);
-  else document.addEventListener("DOMContentLoaded", onPage);
+  if (window.document$) window.document$.subscribe(markScrollableEquations);
+  else document.addEventListener("DOMContentLoaded", markScrollableEquations);
 })();
