@@ -122,10 +122,15 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def audit_page(cli: Path, url: str, runs: int) -> dict:
-    audits = []
+    audits, failures = [], []
     for _ in range(runs):
         load = os.getloadavg()
-        audits.append({**audit(cli, url), "load_average": load})
+        try:
+            audits.append({**audit(cli, url), "load_average": load})
+        except subprocess.CalledProcessError as error:  # Lighthouse gave up (a timeout on a loaded machine)
+            failures.append({"error": str(error), "load_average": load})
+    if not audits:
+        return {"failed_runs": failures}
     middle = median_run(audits)
     return {
         "median": middle,
@@ -133,16 +138,20 @@ def audit_page(cli: Path, url: str, runs: int) -> dict:
         "accessibility_min": min(a["accessibility"] for a in audits),
         "total_blocking_time_median_ms": statistics.median(a["metrics_ms"]["total-blocking-time"] for a in audits),
         "runs": audits,
+        "failed_runs": failures,
     }
 
 
 def report(path: str, result: dict) -> str:
+    if "median" not in result:
+        return f"{path}: every run failed ({len(result['failed_runs'])}); see the JSON"
     middle = result["median"]
     metrics = middle["metrics_ms"]
     return (f"{path}: performance {middle['performance']}, accessibility {middle['accessibility']} (budget 95 / 100);"
             f" TBT {metrics['total-blocking-time']:.0f} ms, LCP {metrics['largest-contentful-paint']:.0f} ms,"
             f" CLS {metrics['cumulative-layout-shift']:.3f}; all runs {[a['performance'] for a in result['runs']]},"
-            f" load {middle['load_average'][0]:.2f}; failed a11y audits: {middle['accessibility_failures'] or 'none'}")
+            f" load {middle['load_average'][0]:.2f}; failed a11y audits: {middle['accessibility_failures'] or 'none'}"
+            + (f"; {len(result['failed_runs'])} run(s) failed" if result["failed_runs"] else ""))
 
 
 def audit_site(site: Path, paths: list[str], runs: int, results: dict) -> None:
