@@ -169,8 +169,8 @@ def _builders_wanted(items) -> list[str]:
             continue
         params = getattr(getattr(item, "callspec", None), "params", {})
         wanted.add(params.get("builder", "mkdocs"))
-        if "sites" in names and "builder" not in params:
-            wanted.update(BUILDERS)  # it may ask for any
+        if "sites" in item._fixtureinfo.argnames and "builder" not in params:
+            wanted.update(BUILDERS)  # a test that takes ``sites`` itself may ask for any build
     return [b for b in BUILDERS if b in wanted]
 
 
@@ -356,6 +356,31 @@ def follow_link(page, path: str) -> None:
     page.evaluate(FOLLOW_LINK, path)
     page.locator("#test-link").click()
     page.wait_for_function("p => location.pathname === p", arg=path)
+
+
+WAKE_LIVE_PARTS = """async (selector) => {
+  const awake = (el) => el.matches('figure.instrument') ? Boolean(el.dataset.state) : Boolean(el.querySelector('.cm-editor'));
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.offsetParent === null) continue;  // hidden until the reader asks (a prediction card's cell)
+    el.scrollIntoView();
+    const start = performance.now();
+    while (!awake(el) && performance.now() - start < 10000) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pycell") -> None:
+    """Scroll each instrument and cell into view and wait until it wakes, as a reader scrolling the page would.
+
+    They come alive only near the viewport: an instrument takes a ``data-state``,
+    a cell builds its editor. Waiting for that, rather than a fixed pause per
+    element, is both faster and sure; one that never wakes is left to the
+    caller's own wait (its chart, its editor) to report.
+    """
+    page.evaluate(WAKE_LIVE_PARTS, selector)
 
 
 @pytest.fixture
