@@ -359,13 +359,16 @@ def follow_link(page, path: str) -> None:
 
 
 WAKE_LIVE_PARTS = """async (selector) => {
-  const awake = (el) => el.matches('figure.instrument') ? Boolean(el.dataset.state) : Boolean(el.querySelector('.cm-editor'));
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
   for (const el of document.querySelectorAll(selector)) {
     if (el.offsetParent === null) continue;  // hidden until the reader asks (a prediction card's cell)
     el.scrollIntoView();
+    // Two frames: the viewport watchers (IntersectionObserver) have seen the element and run.
+    await frame();
+    await frame();
     const start = performance.now();
-    while (!awake(el) && performance.now() - start < 10000) {
-      await new Promise((resolve) => requestAnimationFrame(resolve));
+    while (el.matches('figure.instrument') && !el.dataset.state && performance.now() - start < 10000) {
+      await frame();
     }
   }
   window.scrollTo(0, 0);
@@ -373,12 +376,13 @@ WAKE_LIVE_PARTS = """async (selector) => {
 
 
 def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pycell") -> None:
-    """Scroll each instrument and cell into view and wait until it wakes, as a reader scrolling the page would.
+    """Bring each instrument and cell into view as a reader scrolling the page would, and let it wake.
 
-    They come alive only near the viewport: an instrument takes a ``data-state``,
-    a cell builds its editor. Waiting for that, rather than a fixed pause per
-    element, is both faster and sure; one that never wakes is left to the
-    caller's own wait (its chart, its editor) to report.
+    What wakes near the viewport (an instrument, which then takes a ``data-state``;
+    whatever a cell sets up there) is told by the page's IntersectionObservers,
+    which have run two frames after the element came into view. Waiting for
+    that, rather than a fixed pause per element, is both faster and sure; the
+    caller then waits for what it needs drawn (a chart, an editor).
     """
     page.evaluate(WAKE_LIVE_PARTS, selector)
 
