@@ -24,9 +24,11 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
         wake_live_parts(page)
         for panel in page.locator("figure.instrument[data-engine]").all():
             panel.locator(".js-plotly-plot").wait_for()
+        # Cells as a reader finds them: the build's code, editable, with the live toolbar
+        # (the editor itself, which comes when a cell is entered, is checked in test_cells).
         for cell in page.locator(".pycell").all():
             if cell.is_visible():  # a prediction card's cell stays hidden until the reader commits
-                cell.locator(".cm-editor").wait_for()
+                cell.locator(".pycell__toolbar").wait_for()
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
         page.add_script_tag(content=axe_source)

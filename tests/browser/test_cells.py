@@ -58,19 +58,32 @@ def runs(page, cell=CELL) -> int:
     return int(page.locator(cell).get_attribute("data-runs") or 0)
 
 
-# What the editor shows, read from its rendered lines (short snippets are fully rendered).
-EDITOR_TEXT = "sel => [...document.querySelectorAll(sel + ' .cm-line')].map(l => l.textContent).join('\\n')"
+# What the cell shows: the editor's rendered lines (short snippets are fully rendered) or,
+# before the reader has entered the cell, the build's code with any restored edits.
+EDITOR_TEXT = """sel => {
+  const lines = [...document.querySelectorAll(sel + ' .cm-line')];
+  if (lines.length) return lines.map((l) => l.textContent).join('\\n');
+  return document.querySelector(sel + ' .pycell__source code').textContent.replace(/\\n$/, '');
+}"""
 
 
 def editor_text(page, cell=CELL) -> str:
     return page.evaluate(EDITOR_TEXT, cell)
 
 
-def set_code(page, code: str, cell=CELL) -> None:
-    """Type-free replace of the editor's text, as a paste would do it."""
-    page.locator(cell).scroll_into_view_if_needed()  # the editor is built as the cell nears the viewport
+def enter_code(page, cell=CELL):
+    """Click into the cell's code, as a reader does: the editor takes over (pycells.js)."""
+    page.locator(cell).scroll_into_view_if_needed()
+    if not page.locator(f"{cell} .cm-editor").count():
+        page.locator(f"{cell} .pycell__source code").click()
     content = page.locator(f"{cell} .cm-content")
     content.wait_for()
+    return content
+
+
+def set_code(page, code: str, cell=CELL) -> None:
+    """Type-free replace of the editor's text, as a paste would do it."""
+    content = enter_code(page, cell)
     matches = f"([sel, code]) => ({EDITOR_TEXT})(sel) === code"
     for attempt in range(2):  # a loaded machine can let a page script move focus between click and paste
         content.click()
@@ -110,9 +123,13 @@ def test_nothing_of_python_loads_before_the_reader_asks(browser, site_url):
         requested = []
         page.on("request", lambda r: requested.append(r.url))
         page.reload()
-        page.wait_for_selector(f"{CELL} .cm-content")  # the editor arrives as the cell is in view
+        page.wait_for_selector(f"{CELL}.pycell--enhanced")
+        page.locator(CELL).scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
         assert not [u for u in requested if "/vendor/pyodide/" in u]
-        assert page.locator(f"{CELL} .pycell__source").is_hidden()
+        # Nor the editor: the cell shows the build's code until the reader enters it.
+        assert not [u for u in requested if "/vendor/editor.js" in u]
+        assert page.locator(f"{CELL} .pycell__source").is_visible()
     finally:
         probe.page.context.close()
 
@@ -481,7 +498,7 @@ def test_when_edits_cannot_be_saved_the_cell_says_so_once(browser, site_url, iso
     try:
         page.add_init_script(BLOCK_STORAGE if storage == "blocked" else FILL_STORAGE)
         page.goto((isolated_site_url if isolated else site_url) + PLAYGROUND)
-        page.wait_for_selector(f"{CELL} .cm-content")
+        enter_code(page)
         note = page.locator(f"{CELL} .pycell__storage")
         assert note.is_hidden()
         set_code(page, "print('first edit')")
@@ -581,7 +598,7 @@ def test_an_edit_made_just_before_navigating_is_kept_for_its_own_page(probe, sit
     page = probe.page
     serve_sitemap_for(page, site_url)
     page.goto(site_url + PLAYGROUND)
-    page.wait_for_selector(f"{CELL} .cm-content")
+    enter_code(page)
     page.evaluate("window.__sameDocument = true")
     set_code(page, "print('typed just before leaving')")
     navigate_in_site(page, CHAPTER, FIRST_CHAPTER_CELL)  # well within the 300 ms save delay
@@ -621,7 +638,7 @@ def test_edits_survive_a_reload_and_reset_restores_the_source(probe, site_url):
     assert editor_text(page) == original
     assert page.evaluate(f"localStorage.getItem({json.dumps(storage_key('playground-hello'))})") is None
     page.reload()
-    page.wait_for_selector(f"{CELL} .cm-content")
+    page.wait_for_selector(f"{CELL}.pycell--enhanced")
     assert editor_text(page) == original
     assert probe.console_errors == []
 

@@ -29,7 +29,12 @@ pytestmark = pytest.mark.browser
 
 GALLERY = "/instruments/"
 DRAWN = [e for e in native.engines() if native.published(e)]
-EDITOR_TEXT = "sel => [...document.querySelectorAll(sel + ' .cm-line')].map(l => l.textContent).join('\\n')"
+# What the cell shows: the editor's lines once the reader has entered it, else its code.
+EDITOR_TEXT = """sel => {
+  const lines = [...document.querySelectorAll(sel + ' .cm-line')];
+  if (lines.length) return lines.map((l) => l.textContent).join('\\n');
+  return document.querySelector(sel + ' .pycell__source code').textContent.replace(/\\n$/, '');
+}"""
 
 
 # ---------------------------------------------------------------- settings to try
@@ -76,7 +81,7 @@ def open_in_python(page, engine: str, button_name: str = "Open in Python") -> st
     """Press the panel's button; returns the CSS selector of the cell it wrote."""
     ready(page, engine).get_by_role("button", name=button_name, exact=True).click()
     cell = f"#instrument-{engine}-python"
-    page.wait_for_selector(f"{cell}.pycell--enhanced .cm-content", timeout=30_000)
+    page.wait_for_selector(f"{cell}.pycell--enhanced", timeout=30_000)
     return cell
 
 
@@ -177,7 +182,8 @@ def test_edits_survive_a_reload_and_a_new_setting_does_not_overwrite_them(browse
         page.goto(site_url + GALLERY)
         cell = open_in_python(page, engine)
         original = cell_source(page, cell)
-        page.locator(f"{cell} .cm-content").click()
+        page.locator(f"{cell} .pycell__source code").click()  # the editor takes over, focused
+        page.locator(f"{cell} .cm-content").wait_for()
         page.keyboard.press("ControlOrMeta+End")
         page.keyboard.insert_text("\nprint('mine')")
         page.wait_for_function(f"sel => ({EDITOR_TEXT})(sel).endsWith(\"print('mine')\")", arg=cell)
@@ -185,7 +191,7 @@ def test_edits_survive_a_reload_and_a_new_setting_does_not_overwrite_them(browse
         # Reload: the cell comes back by itself, with the reader's edits.
         page.reload()
         ready(page, engine)
-        page.wait_for_selector(f"{cell} .cm-content", timeout=30_000)
+        page.wait_for_selector(f"{cell}.pycell--enhanced", timeout=30_000)
         assert cell_source(page, cell) == original + "\nprint('mine')"
         assert "restored" in page.locator(f"{cell} .pycell__notice").inner_text()
         # Another setting: the edits stay, and the reader is offered the new original.

@@ -347,6 +347,8 @@ def native_stdout(snippet: str, language: str) -> str:
 
 def run(page, cell: str, code: str | None = None):
     if code is not None:
+        if not page.locator(f"{cell} .cm-editor").count():
+            page.locator(f"{cell} .pycell__source code").click()  # entering the code brings the editor
         content = page.locator(f"{cell} .cm-content")
         content.wait_for()
         content.click()

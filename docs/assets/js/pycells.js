@@ -8,6 +8,11 @@
 //   CellStore      keeps a reader's edits in localStorage (page, cell, source hash).
 //   Cell           the UI of one cell: editor, buttons, status, output, figures.
 //
+// Reading a page costs no editor: each cell keeps the build's highlighted code,
+// made editable as plain text, and the CodeMirror module (assets/src/editor.js)
+// is imported only when a reader enters a cell's code (click, tap or Tab). The
+// editor then takes over with the same text, caret and focus, so nothing typed
+// meanwhile is lost. Run runs whatever the cell shows, editor or not.
 // Without JavaScript the server-rendered code and output stay as they are.
 // Every word comes from the page's message catalogue (i18n.js; keys cell.*, and
 // cell.python.* for the sentences the Python runner shows).
@@ -313,9 +318,12 @@
       this.sourceHash = root.dataset.sourceHash;
       this.title = (root.querySelector(".pycell__title") || {}).textContent || this.id;
       this.staticSource = root.querySelector(".pycell__source");
+      this.staticCode = this.staticSource.querySelector("code");
       // The rendered code ends with a newline; the editor should not show an empty last line.
-      this.original = this.staticSource.querySelector("code").textContent.replace(/\n$/, "");
+      this.original = this.staticCode.textContent.replace(/\n$/, "");
       this.code = this.original;
+      // The build's highlighting, shown again whenever the code is back to this text.
+      this.highlighted = { text: this.original, html: this.staticCode.innerHTML };
       this.editor = null;
       this.run = null; // {runId, done} while running or queued
       this.figures = []; // [{node, figure}] redrawn on theme change
@@ -328,7 +336,6 @@
         runtime.subscribe((event) => this.onRuntimeEvent(event)),
         site.onThemeChange ? site.onThemeChange(() => this.redrawFigures()) : () => {},
       ];
-      this.watchForEditor();
     }
 
     build() {
@@ -358,49 +365,109 @@
       this.stopButton.addEventListener("click", () => this.stop());
       this.resetButton.addEventListener("click", () => this.askReset());
       this.keepBox.addEventListener("change", () => runtime.setKeepState(this.keepBox.checked));
+      this.prepareStaticCode();
       // Reaching a cell (by keyboard or pointer) is the hint that Python will be wanted soon.
       this.root.addEventListener("focusin", () => {
-        this.ensureEditor();
         if (runtime.state === "idle") runtime.start();
       });
     }
 
-    // ---- editor: created when the cell nears the viewport (or is focused)
-    watchForEditor() {
-      if (!("IntersectionObserver" in window)) return this.ensureEditor();
-      this.observer = new IntersectionObserver((entries) => {
-        if (entries.some((entry) => entry.isIntersecting)) this.ensureEditor();
-      }, { rootMargin: "300px 0px" });
-      this.observer.observe(this.root);
+    // ---- editing before the editor: the build's code, editable as plain text
+    prepareStaticCode() {
+      const code = this.staticCode;
+      Object.entries({
+        contenteditable: "plaintext-only", role: "textbox", "aria-multiline": "true",
+        "aria-label": t("cell.code_label", { title: this.title }), "aria-describedby": `${this.id}-hint`,
+        spellcheck: "false", autocapitalize: "off", autocorrect: "off", translate: "no",
+      }).forEach(([name, value]) => code.setAttribute(name, value));
+      code.addEventListener("focus", () => this.ensureEditor());
+      code.addEventListener("input", () => this.onEdit(code.textContent.replace(/\n$/, "")));
+      code.addEventListener("keydown", (event) => {
+        const runKey = event.key === "Enter" && (event.shiftKey || event.ctrlKey || event.metaKey);
+        if (!runKey || event.isComposing) return;
+        event.preventDefault(); // the editor binds the same keys
+        this.start();
+      });
+      // The editor waits for a press (perhaps a drag selecting text) or a composition to end.
+      this.pointerHeld = false;
+      this.composing = false;
+      const settle = () => this.staticSettled() && this.pendingEditor && this.pendingEditor();
+      code.addEventListener("pointerdown", () => (this.pointerHeld = true));
+      code.addEventListener("compositionstart", () => (this.composing = true));
+      code.addEventListener("compositionend", () => {
+        this.composing = false;
+        settle();
+      });
+      this.releasePointer = () => {
+        if (!this.pointerHeld) return;
+        this.pointerHeld = false;
+        settle();
+      };
+      window.addEventListener("pointerup", this.releasePointer);
+      window.addEventListener("pointercancel", this.releasePointer);
     }
 
+    staticSettled() {
+      return !this.pointerHeld && !this.composing;
+    }
+
+    // Offsets of the reader's selection in the static code, when it lies there.
+    staticSelection() {
+      const selection = window.getSelection();
+      const code = this.staticCode;
+      if (!selection.rangeCount || !code.contains(selection.anchorNode) || !code.contains(selection.focusNode)) return null;
+      const offset = (node, at) => {
+        const range = document.createRange();
+        range.setStart(code, 0);
+        range.setEnd(node, at);
+        return range.toString().length;
+      };
+      return { anchor: offset(selection.anchorNode, selection.anchorOffset), head: offset(selection.focusNode, selection.focusOffset) };
+    }
+
+    // ---- the editor: imported when the reader enters the code, then swapped in
     ensureEditor() {
       if (this.editorPromise) return this.editorPromise;
-      this.observer && this.observer.disconnect();
-      this.editorPromise = loadEditorModule().then(({ createEditor }) => {
-        if (!this.root.isConnected) return;
-        this.editor = createEditor(this.editorHost, {
-          doc: this.code,
-          label: t("cell.code_label", { title: this.title }),
-          // The words CodeMirror itself shows or announces with this editor's extensions.
-          phrases: { "Control character": t("editor.control_character"), "Selection deleted": t("editor.selection_deleted") },
-          onRun: () => this.start(),
-          onChange: (text) => this.onEdit(text),
-        });
-        this.editorHost.hidden = false;
-        this.staticSource.hidden = true;
-        this.root.classList.add("pycell--editing");
-      }, (error) => {
+      this.editorPromise = loadEditorModule().then((module) => new Promise((resolve) => {
+        this.pendingEditor = () => {
+          this.pendingEditor = null;
+          this.mountEditor(module);
+          resolve();
+        };
+        if (this.staticSettled()) this.pendingEditor();
+      }), (error) => {
         this.editorPromise = null;
         this.say(t("cell.editor_failed", { error: error.message }));
       });
       return this.editorPromise;
     }
 
+    // One synchronous swap: no keystroke can fall between reading the static
+    // code's text and caret and focusing the editor that holds them.
+    mountEditor({ createEditor }) {
+      if (!this.root.isConnected || this.editor) return;
+      const focused = document.activeElement === this.staticCode;
+      this.editor = createEditor(this.editorHost, {
+        doc: this.code,
+        selection: focused ? this.staticSelection() : null,
+        label: t("cell.code_label", { title: this.title }),
+        // The words CodeMirror itself shows or announces with this editor's extensions.
+        phrases: { "Control character": t("editor.control_character"), "Selection deleted": t("editor.selection_deleted") },
+        onRun: () => this.start(),
+        onChange: (text) => this.onEdit(text),
+      });
+      this.editorHost.hidden = false;
+      this.staticSource.hidden = true;
+      this.staticCode.removeAttribute("contenteditable"); // what print shows, no longer a second editing surface
+      this.root.classList.add("pycell--editing");
+      if (focused) this.editor.focus();
+    }
+
     setCode(text) {
       this.code = text;
       if (this.editor) this.editor.setCode(text);
-      else this.staticSource.querySelector("code").textContent = text; // plain until the editor arrives
+      else if (text === this.highlighted.text) this.staticCode.innerHTML = this.highlighted.html;
+      else this.staticCode.textContent = `${text}\n`; // plain until the editor arrives
       this.resetButton.disabled = text === this.original;
     }
 
@@ -428,8 +495,7 @@
     restoreEdits() {
       const saved = CellStore.load(this.page, this.id);
       if (!saved || typeof saved.code !== "string" || saved.code === this.original) return;
-      this.setCode(saved.code);
-      this.ensureEditor(); // the reader's version must be visible, not the original
+      this.setCode(saved.code); // the reader's version is what the cell shows, editor or not
       if (saved.sourceHash === this.sourceHash) {
         this.showNotice(t("cell.edits_restored"), []);
       } else {
@@ -715,7 +781,8 @@
 
     dispose() {
       this.unsubscribe.forEach((off) => off());
-      this.observer && this.observer.disconnect();
+      window.removeEventListener("pointerup", this.releasePointer);
+      window.removeEventListener("pointercancel", this.releasePointer);
       clearInterval(this.elapsedTimer);
       if (this.run) runtime.stop(this.run.runId);
       this.persist();

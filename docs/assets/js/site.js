@@ -5,9 +5,12 @@
   // A wide equation scrolls sideways on a narrow screen; make exactly those
   // focusable so keyboard readers can scroll them too (and name them).
   function markScrollableEquations() {
-    document.querySelectorAll("figure.equation > .arithmatex").forEach((box) => {
-      const scrolls = box.scrollWidth > box.clientWidth + 1;
-      if (scrolls) {
+    // Every width is read before any attribute is written: a write between two
+    // reads would make the browser lay the page out again for each equation.
+    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")];
+    const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
+    boxes.forEach((box, i) => {
+      if (scrolls[i]) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         const label = box.parentElement.querySelector(".equation__label");

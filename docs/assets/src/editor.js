@@ -1,7 +1,7 @@
 // The cell editor: CodeMirror 6 with Python, bundled by esbuild (the prepare
-// step) into assets/generated/vendor/editor.js and imported lazily by
-// pycells.js, so pages that never show an editor never pay for it.
-import { EditorState } from "@codemirror/state";
+// step) into assets/generated/vendor/editor.js and imported by pycells.js
+// only when a reader enters a cell, so reading a page never pays for it.
+import { EditorSelection, EditorState } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars,
@@ -43,16 +43,20 @@ const theme = EditorView.theme({
  * onChange(text): called after every edit.
  * label: accessible name of the editing area.
  * phrases: CodeMirror's own words in the page's language ({"Selection deleted": ...}).
+ * selection: {anchor, head} character offsets to start with (the caret the
+ *   reader already placed in the cell's static code), or none.
  */
-export function createEditor(parent, { doc, onRun, onChange, label, phrases = {} }) {
+export function createEditor(parent, { doc, onRun, onChange, label, phrases = {}, selection = null }) {
   const runKeys = keymap.of([
     { key: "Shift-Enter", run: () => (onRun(), true) },
     { key: "Mod-Enter", run: () => (onRun(), true) },
   ]);
+  const clamp = (offset) => Math.max(0, Math.min(offset, doc.length));
   const view = new EditorView({
     parent,
     state: EditorState.create({
       doc,
+      selection: selection ? EditorSelection.single(clamp(selection.anchor), clamp(selection.head)) : undefined,
       extensions: [
         runKeys, // before the default keymap, which binds Enter variants too
         EditorState.phrases.of(phrases),

@@ -1,0 +1,213 @@
+"""What a page loads before the reader does anything (issues 12 and 13: Lighthouse).
+
+Reading costs no editor: a cell shows the build's highlighted code, editable as
+plain text, and the CodeMirror module is fetched only when a reader enters a
+cell's code; the editor then takes over with the same text, caret and focus,
+so nothing typed meanwhile is lost. An instrument far down the page fetches
+nothing and builds nothing until the reader nears it, and setting it up moves
+nothing on screen. The editor's module is held back (page.route) to open the
+window in which a reader types before it arrives.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import pages
+from tests.conftest import open_local_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHAPTER = pages.url(pages.chapter(1))
+PLAYGROUND = pages.url("playground.md")
+CELL = "#playground-hello"
+EDITOR_MODULE = "/vendor/editor.js"
+BOOT_TIMEOUT_MS = 120_000
+
+# What the editor shows, read from its rendered lines (short snippets are fully rendered).
+EDITOR_TEXT = "sel => [...document.querySelectorAll(sel + ' .cm-line')].map(l => l.textContent).join('\\n')"
+IN_EDITOR = "sel => document.querySelector(sel + ' .cm-editor').contains(document.activeElement)"
+
+# The point just right of the last character of the code's first line, and that line's length.
+END_OF_FIRST_LINE = """code => {
+  const end = code.textContent.indexOf('\\n');
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  let seen = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (seen + node.length >= end) {
+      const range = document.createRange();
+      range.setStart(node, end - 1 - seen);
+      range.setEnd(node, end - seen);
+      const box = range.getBoundingClientRect();
+      return { x: box.right - 1, y: box.top + box.height / 2, end };
+    }
+    seen += node.length;
+  }
+}"""
+
+
+def editor_requests(urls: list[str]) -> list[str]:
+    return [u for u in urls if EDITOR_MODULE in u]
+
+
+@pytest.fixture
+def held_editor(browser, site_url):
+    """The playground, its editor module held back until the test lets it through."""
+    context, probe = open_local_page(browser)
+    held = []
+    probe.page.route(f"**{EDITOR_MODULE}", lambda route: held.append(route))
+    probe.page.goto(site_url + PLAYGROUND)
+    probe.page.wait_for_selector(f"{CELL}.pycell--enhanced")
+    yield probe, held
+    context.close()
+
+
+def wait_for_held(page, held: list, timeout_ms: int = 10_000) -> None:
+    for _ in range(timeout_ms // 50):
+        if held:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the editor module was never requested")
+
+
+def test_reading_a_chapter_loads_no_editor_until_a_cell_is_entered(browser, site_url):
+    context, probe = open_local_page(browser)
+    page = probe.page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(site_url + CHAPTER)
+        page.wait_for_selector(".pycell--enhanced")
+        cells = page.locator(".pycell")
+        assert cells.count() >= 2
+        for cell in cells.all():  # the reader scrolls past every cell
+            cell.evaluate("el => el.scrollIntoView({ block: 'center' })")
+            page.wait_for_timeout(200)
+        page.wait_for_timeout(500)
+        assert editor_requests(requested) == []
+        assert page.locator(".cm-editor").count() == 0
+        first = cells.first
+        code = first.locator(".pycell__source code")
+        assert code.is_visible() and code.get_attribute("role") == "textbox"
+        assert code.locator("span").count() > 10  # still the build's highlighting
+
+        code.click()
+        first.locator(".cm-editor").wait_for()
+        assert len(editor_requests(requested)) == 1
+        page.wait_for_function(IN_EDITOR, arg=f'[id="{first.get_attribute("id")}"]')
+        assert page.locator(".cm-editor").count() == 1  # only the cell the reader entered
+        assert probe.console_errors == []
+    finally:
+        context.close()
+
+
+def test_a_click_places_the_caret_and_what_is_typed_before_the_editor_arrives_is_kept(held_editor):
+    probe, held = held_editor
+    page = probe.page
+    code = page.locator(f"{CELL} .pycell__source code")
+    original = code.text_content().rstrip("\n")
+    point = code.evaluate(END_OF_FIRST_LINE)
+    page.mouse.click(point["x"], point["y"])
+    wait_for_held(page, held)
+    page.keyboard.type(" (typed early)")
+    assert page.locator(f"{CELL} .cm-editor").count() == 0  # the editor has not arrived yet
+    expected = original[:point["end"]] + " (typed early)" + original[point["end"]:]
+    assert code.text_content().rstrip("\n") == expected
+
+    held[0].continue_()
+    page.wait_for_function("([sel, code]) => (" + EDITOR_TEXT + ")(sel) === code", arg=[CELL, expected])
+    page.wait_for_function(IN_EDITOR, arg=CELL)
+    assert page.locator(f"{CELL} .pycell__source").is_hidden()
+    page.keyboard.type("!")  # the caret came along: the next keystroke lands right after the last
+    expected = original[:point["end"]] + " (typed early)!" + original[point["end"]:]
+    page.wait_for_function("([sel, code]) => (" + EDITOR_TEXT + ")(sel) === code", arg=[CELL, expected])
+
+    # Run runs what the cell shows: the reader's code.
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.insert_text("\nprint('edited', 6 * 7)")
+    page.locator(f"{CELL} .pycell__run").click()
+    page.wait_for_function("sel => Number(document.querySelector(sel).dataset.runs || 0) > 0", arg=CELL,
+                           timeout=BOOT_TIMEOUT_MS)
+    assert "edited 42" in page.locator(f"{CELL} .pycell__live").inner_text()
+    assert probe.console_errors == []
+
+
+def test_tab_into_a_cell_and_type_before_and_after_the_editor_arrives(held_editor):
+    probe, held = held_editor
+    page = probe.page
+    code = page.locator(f"{CELL} .pycell__source code")
+    original = code.text_content().rstrip("\n")
+    # Start on the cell's title and Tab forward, as a keyboard reader moves along the page.
+    page.locator(f"{CELL} .pycell__title").evaluate("el => { el.tabIndex = -1; el.focus(); }")
+    for _ in range(3):  # Material's copy button may come first
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.pycell__source code')"):
+            break
+    assert page.evaluate("document.activeElement.matches('#playground-hello .pycell__source code')")
+    wait_for_held(page, held)
+    page.keyboard.type("# tabbed in")
+    page.keyboard.press("Enter")
+    assert page.locator(f"{CELL} .cm-editor").count() == 0
+    held[0].continue_()
+    expected = "# tabbed in\n" + original
+    page.wait_for_function("([sel, code]) => (" + EDITOR_TEXT + ")(sel) === code", arg=[CELL, expected])
+    page.wait_for_function(IN_EDITOR, arg=CELL)
+    page.keyboard.type("# next")  # lands where the caret was: the start of the original first line
+    page.wait_for_function("([sel, code]) => (" + EDITOR_TEXT + ")(sel) === code",
+                           arg=[CELL, "# tabbed in\n# next" + original])
+    assert probe.console_errors == []
+
+
+# Layout shifts of what is on screen (the Layout Instability API), from when the page settles.
+WATCH_SHIFTS = """() => {
+  window.__shifts = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts.push(entry.value);
+  }).observe({ type: 'layout-shift' });
+}"""
+
+
+def test_an_instrument_far_below_is_set_up_only_near_the_viewport_and_moves_nothing_on_screen(browser, site_url):
+    context, probe = open_local_page(browser)
+    page = probe.page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(site_url + CHAPTER)
+        panel = page.locator("figure.instrument[data-engine]").last
+        engine = panel.get_attribute("data-engine")
+        page.wait_for_timeout(1500)
+        assert panel.get_attribute("data-state") is None
+        assert not [u for u in requested if f"/instruments/{engine}.json" in u]
+        assert not [u for u in requested if "/vendor/plotly/" in u]  # no instrument near: no Plotly either
+        assert panel.locator(".instrument__controls input").count() == 0
+        assert panel.locator(".instrument__chart svg.static-chart").count() == 1
+
+        # Scroll until the panel sits just below the screen's bottom edge: near, not yet in view.
+        page.evaluate("el => window.scrollTo(0, el.getBoundingClientRect().top + scrollY - innerHeight - 100)",
+                      panel.element_handle())
+        page.wait_for_timeout(300)
+        page.evaluate(WATCH_SHIFTS)
+        chart_before = panel.locator(".instrument__chart").bounding_box()
+        top_before = panel.evaluate("el => el.getBoundingClientRect().top")
+        page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
+        page.wait_for_timeout(500)
+        assert [u for u in requested if f"/instruments/{engine}.json" in u]
+        assert page.evaluate("window.__shifts") == [], "setting the instrument up moved what is on screen"
+        chart_after = panel.locator(".instrument__chart").bounding_box()
+        assert panel.evaluate("el => el.getBoundingClientRect().top") == pytest.approx(top_before, abs=1)
+        # The static picture held the live chart's place: same size.
+        assert chart_after["width"] == pytest.approx(chart_before["width"], abs=1)
+        assert chart_after["height"] == pytest.approx(chart_before["height"], abs=1)
+
+        # Fully working: a slider moves the readouts.
+        panel.scroll_into_view_if_needed()
+        readouts = panel.locator(".instrument__readouts").inner_text()
+        slider = panel.get_by_role("slider").first
+        slider.focus()
+        page.keyboard.press("End")
+        page.wait_for_function("([el, before]) => el.querySelector('.instrument__readouts').innerText !== before",
+                               arg=[panel.element_handle(), readouts], timeout=10_000)
+        assert probe.console_errors == []
+    finally:
+        context.close()
