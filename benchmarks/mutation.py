@@ -36,8 +36,9 @@ the longest; under a load average of 15, residual_flow took 47 minutes):
     python3 benchmarks/mutation.py --rescore            # re-apply the equivalents list
 
 Targets: the modules of ``instruments/`` by name (``plot``, the cells' figure
-helpers, and ``batchnorm_stability`` included), and ``quiz``. Jobs run under
-``nice -n 10`` so they do not starve other work on a shared machine.
+helpers, ``readouts`` and the package's own ``__init__`` included), and
+``quiz``. Jobs run under ``nice -n 10`` so they do not starve other work on a
+shared machine.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ PYTHON_TARGETS = {
     # the shared helpers, by their own unit tests (written from instruments/README.md's
     # contract); the engines' tests would add minutes per mutant and no new kill
     "_checks": ([f"{ENGINE_TESTS}/test_checks.py"], None),
+    # the panels' number formats, by tests written from the browser twin's rules
+    "readouts": ([f"{ENGINE_TESTS}/test_readouts.py"], None),
+    # the package itself: load_engine, by its own contract test
+    "__init__": ([f"{ENGINE_TESTS}/test_contract.py"], "load_engine"),
 }
 
 QUIZ_JS = "docs/assets/js/quiz.js"
@@ -250,7 +255,8 @@ def changed_lines(diff: str) -> tuple[str, str]:
 
 def function_of(mutant: str) -> str:
     # instruments.deep_mlp.xǁConfigǁ__post_init____mutmut_3 -> Config.__post_init__
-    tail = mutant.split(".", 2)[2].rsplit("__mutmut_", 1)[0]
+    # (the package's own __init__ has no module part: instruments.x_load_engine__mutmut_1)
+    tail = mutant.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
     if tail.startswith("x_"):
         return tail[2:]
     return ".".join(part for part in tail.split("ǁ")[1:] if part)
