@@ -216,16 +216,18 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
 CACHE_RESET = """
 
 # Added by benchmarks/mutation.py to its scratch copy. The contract tests keep
-# each bake in a cache: within one run only the first test would call the
-# engine's bake(), so mutmut would credit that test alone with it, and each
-# mutant runs in a process forked after a clean run, cache filled. Emptying the
-# tests' caches before every test keeps both honest.
+# each bake in a cache, and batchnorm_stability keeps its sweeps in one: within
+# one run only the first test would call the functions behind a cached value,
+# so mutmut would credit that test alone with them, and each mutant runs in a
+# process forked after a clean run, cache filled. Emptying the tests' and the
+# engines' caches before every test keeps both honest.
 def pytest_runtest_setup(item):
     import sys
 
     here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    engines = os.path.join(os.path.dirname(os.path.dirname(here)), "instruments") + os.sep
     for module in list(sys.modules.values()):
-        if (getattr(module, "__file__", None) or "").startswith(here):
+        if (getattr(module, "__file__", None) or "").startswith((here, engines)):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
