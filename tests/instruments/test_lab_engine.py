@@ -71,7 +71,7 @@ def test_classify_thresholds_are_the_stated_ones():
     edge = [1.0, 1.0 * (1 + dm.SMOOTH_RISE), 0.5]
     assert dm.classify(edge, floor) == "trains"
     assert dm.classify([1.0, 1.0 * (1 + dm.SMOOTH_RISE) * 1.001, 0.5], floor) == "spikes"
-    with pytest.raises(ValueError, match="losses"):
+    with pytest.raises(ValueError, match="^losses must hold at least one value$"):
         dm.classify([], floor)
 
 
