@@ -429,10 +429,13 @@ def test_the_dashed_line_is_the_best_constant_predictor():
         (lambda: bs.simulate(learning_rate=float("inf")), "learning_rate"),
         (lambda: bs.simulate(depth=51), "depth"),
         (lambda: bs.frame(depth=2.5), "depth"),
+        (lambda: bs.train(learning_rate=[0.1]), "learning_rate"),
+        (lambda: bs.train(steps=1001), "steps"),
+        (lambda: bs.sweep(learning_rates=(0.1, "x")), "learning_rate"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         call()
 
 
