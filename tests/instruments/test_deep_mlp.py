@@ -45,6 +45,19 @@ def test_gradients_match_central_differences(activation, norm, residual):
             assert abs(grads[k][idx] - numeric) <= 1e-6 * abs(numeric) + 1e-8, (k, idx)
 
 
+@pytest.mark.parametrize("activation", dm.ACTIVATIONS)
+@pytest.mark.parametrize("norm, residual", [("none", "none"), ("batch", "post-norm"), ("rms", "zero-init")])
+def test_a_float32_network_computes_in_float32(activation, norm, residual):
+    """The labs compare float32 with float64 (cost, and how each overflows):
+    every gradient of a float32 network is float32, so no step quietly
+    computes in double precision (twice the bytes the cost note counts)."""
+    cfg = dm.Config(depth=2, width=6, activation=activation, norm=norm, residual=residual, batch=8, input_dim=3,
+                    classes=3, dtype="float32", seed=4)
+    x, labels = dm.make_task(cfg)
+    _, grads = dm.loss_and_grads(dm.init_params(cfg), x, labels, cfg)
+    assert {k: g.dtype for k, g in grads.items()} == {k: np.dtype(np.float32) for k in grads}
+
+
 arrays = st.tuples(st.integers(2, 12), st.integers(2, 12), st.floats(0.01, 100), st.integers(0, 2**32))
 
 
