@@ -359,6 +359,9 @@ def test_reruns_are_bit_identical():
         ({"learning_rate": "0.1"}, "learning_rate"),
         ({"dtype": "float16"}, "dtype"),
         ({"batch": 1}, "batch"),
+        ({"steps": -1}, "steps"),
+        ({"input_dim": 0}, "input_dim"),
+        ({"classes": 1}, "classes"),
         ({"seed": -1}, "seed"),
     ],
 )
