@@ -201,8 +201,9 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
         "\n[tool.mutmut]\n"
         'source_paths = ["instruments"]\n'
         f'only_mutate = ["instruments/{module}.py"]\n'
-        # the contract tests read full-precision values through tests/instrument_native.py
-        'also_copy = ["sitebuild"]\n'
+        # the contract tests read full-precision values through tests/instrument_native.py,
+        # and the SPEC's words through the message catalogues
+        'also_copy = ["sitebuild", "messages"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n"
         # a fixed hypothesis seed: a kill must not depend on which examples were drawn
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "--hypothesis-seed=0"]\n'
@@ -268,8 +269,8 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
     files, keyword = PYTHON_TARGETS[module]
     python = ensure_venv()
     work = WORK / module
-    fresh_copy(work, ["instruments", "sitebuild", "tests/conftest.py", "tests/instrument_native.py", ENGINE_TESTS,
-                      *files])
+    fresh_copy(work, ["instruments", "sitebuild", "messages", "tests/conftest.py", "tests/instrument_native.py",
+                      ENGINE_TESTS, *files])
     with (work / "tests" / "conftest.py").open("a") as conftest:
         conftest.write(CACHE_RESET)
     pyproject = (ROOT / "pyproject.toml").read_text()
