@@ -27,7 +27,7 @@ they are left out of the score. Everything else that survives is written to
 ``benchmarks/results/mutation.json`` (a run of some targets updates theirs and
 keeps the others').
 
-Run (on an idle 2-core machine a module takes minutes, deep_mlp's 945 mutants
+Run (on an idle 2-core machine a module takes minutes, deep_mlp's 1036 mutants
 the longest; under a load average of 15, residual_flow took 47 minutes):
 
     python3 benchmarks/mutation.py                      # every target
@@ -217,18 +217,21 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
 CACHE_RESET = """
 
 # Added by benchmarks/mutation.py to its scratch copy. The contract tests keep
-# each bake in a cache, and batchnorm_stability keeps its sweeps in one: within
-# one run only the first test would call the functions behind a cached value,
-# so mutmut would credit that test alone with them, and each mutant runs in a
-# process forked after a clean run, cache filled. Emptying the tests' and the
-# engines' caches before every test keeps both honest.
+# each bake in a cache: within one run only the first test would call the
+# engine's bake(), so mutmut would credit that test alone with it, and each
+# mutant runs in a process forked after a clean run, cache filled. Emptying the
+# tests' caches before every test keeps both honest. The engines' own caches
+# (batchnorm_stability's sweeps) are kept: emptying them made every contract
+# test re-run the whole grid, and the module's selection took 7 minutes under
+# load 15-19, the price of each surviving mutant. So a test that reads a sweep
+# another test computed first is not credited with it, and a survivor there is
+# checked by hand against the module's whole test file.
 def pytest_runtest_setup(item):
     import sys
 
     here = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    engines = os.path.join(os.path.dirname(os.path.dirname(here)), "instruments") + os.sep
     for module in list(sys.modules.values()):
-        if (getattr(module, "__file__", None) or "").startswith((here, engines)):
+        if (getattr(module, "__file__", None) or "").startswith(here):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
