@@ -99,6 +99,13 @@ def test_best_constant_loss_is_half_the_variance_and_no_constant_beats_it():
     assert min(losses) >= bs.CONSTANT_LOSS - 1e-12
 
 
+def test_best_constant_loss_of_a_small_target_by_hand():
+    """y = (1, 2, 3, 6): mean 3, squared deviations 4, 1, 0, 9, biased
+    variance 14/4; the best constant scores half of it."""
+    assert bs.best_constant_loss(np.array([[1.0], [2.0], [3.0], [6.0]])) == 0.5 * 14 / 4
+    assert bs.best_constant_loss(np.full((5, 1), 7.0)) == 0.0
+
+
 @settings(max_examples=80, deadline=None)
 @given(seed=st.integers(0, 2**32), spread=st.floats(0.0, 0.0999), shift=st.floats(-20, 20))
 def test_a_collapsed_network_cannot_pass_the_training_bar(seed, spread, shift):
@@ -331,6 +338,15 @@ def test_sweep_rows_equal_single_runs_bit_for_bit():
         single = bs.train(6, RATES[i], True)
         assert json.dumps(single.losses) == json.dumps(rows[i].losses)
         assert (single.outcome, single.live_units) == (rows[i].outcome, rows[i].live_units)
+
+
+def test_a_run_as_a_dict_holds_every_field():
+    run = bs.train(2, RATES[0], False)
+    assert run.to_dict() == {
+        "depth": 2, "learning_rate": RATES[0], "use_bn": False, "losses": run.losses, "outcome": run.outcome,
+        "live_units": run.live_units, "prediction_spread": run.prediction_spread,
+        "first_bad_step": run.first_bad_step}
+    json.dumps(run.to_dict(), allow_nan=False)
 
 
 def test_frame_readouts_equal_simulate():
