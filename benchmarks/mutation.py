@@ -34,6 +34,7 @@ the longest; under a load average of 15, residual_flow took 47 minutes):
     python3 benchmarks/mutation.py residual_flow quiz   # some of them
     python3 benchmarks/mutation.py --jobs 1 deep_mlp
     python3 benchmarks/mutation.py --rescore            # re-apply the equivalents list
+    python3 benchmarks/mutation.py --collect deep_mlp   # score a run stopped early (kill mutmut's process)
 
 Targets: the modules of ``instruments/`` by name (``plot``, the cells' figure
 helpers, ``readouts`` and the package's own ``__init__`` included), and
@@ -285,13 +286,28 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
         done = subprocess.run([*NICE, *mutmut, "run", "--max-children", str(jobs)], cwd=work, env=blas_env(),
                               stdout=out, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
-    meta = work / "mutants" / "instruments" / f"{module}.py.meta"
-    if done.returncode != 0 or not meta.exists():
+    if done.returncode != 0:
         raise SystemExit(f"mutmut failed on {module} (exit {done.returncode}); see {log}")
+    return score_python_run(module, equivalents, seconds)
+
+
+def score_python_run(module: str, equivalents: list[dict], seconds: float | None = None) -> dict:
+    """Score the mutants of ``module``'s last run from its scratch copy. A run
+    stopped early (``--collect``) leaves some unchecked: they count as not run."""
+    work = WORK / module
+    meta = work / "mutants" / "instruments" / f"{module}.py.meta"
+    if not meta.exists():
+        raise SystemExit(f"no mutmut run of {module} in {work}")
+    if seconds is None:     # from the config written just before mutmut started to its log's last line
+        seconds = (work / "mutmut.log").stat().st_mtime - (work / "pyproject.toml").stat().st_mtime
+    mutmut = [str(VENV / "bin" / "python"), "-m", "mutmut"]
     statuses = json.loads(meta.read_text())["exit_code_by_key"]
     counts = {"killed": 0, "timeout": 0, "survived": 0, "equivalent": 0, "other": 0}
     survivors = []
     for name, code in sorted(statuses.items()):
+        if code is None:
+            counts["not_run"] = counts.get("not_run", 0) + 1
+            continue
         if code in (1, 3):
             counts["killed"] += 1
             continue
@@ -310,9 +326,14 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
     return summarise(module, counts, survivors, seconds)
 
 
+def scored_count(result: dict) -> int:
+    """Mutants that count towards the score: not equivalent, and run."""
+    return result["total"] - result["equivalent"] - result.get("not_run", 0)
+
+
 def summarise(target: str, counts: dict, survivors: list[dict], seconds: float) -> dict:
     total = sum(counts.values())
-    scored = total - counts["equivalent"]
+    scored = total - counts["equivalent"] - counts.get("not_run", 0)
     detected = counts["killed"] + counts["timeout"]
     return {"target": target, "total": total, **counts, "score": detected / scored if scored else 1.0,
             "seconds": round(seconds, 1), "survivors": survivors}
@@ -416,9 +437,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--rescore", action="store_true",
                         help="run nothing: apply the current equivalents list to the last results")
+    parser.add_argument("--collect", action="store_true",
+                        help="run nothing: score the given modules' last runs, even if stopped early")
     args = parser.parse_args()
     targets = [] if args.rescore else args.targets or [*PYTHON_TARGETS, "quiz"]
-    unknown = [t for t in targets if t not in PYTHON_TARGETS and t != "quiz"]
+    unknown = [t for t in targets if t not in PYTHON_TARGETS and (t != "quiz" or args.collect)]
     if unknown:
         parser.error(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join([*PYTHON_TARGETS, 'quiz'])}")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -436,15 +459,21 @@ def main() -> None:
             result["other"] -= sum(v["exit_code"] != 0 for v in result["survivors"]) - sum(
                 v["exit_code"] != 0 for v in still)
             result["survivors"] = still
-            scored = result["total"] - result["equivalent"]
+            scored = scored_count(result)
             result["score"] = (result["killed"] + result["timeout"]) / scored if scored else 1.0
     for target in targets:
-        print(f"{target}: mutating…", flush=True)
-        result = run_quiz_target(equivalents) if target == "quiz" else run_python_target(target, args.jobs, equivalents)
+        print(f"{target}: {'collecting' if args.collect else 'mutating'}…", flush=True)
+        if args.collect:
+            result = score_python_run(target, equivalents)
+        elif target == "quiz":
+            result = run_quiz_target(equivalents)
+        else:
+            result = run_python_target(target, args.jobs, equivalents)
         result |= {"finished": time.strftime("%Y-%m-%d %H:%M"), "load_average": [round(x, 1) for x in os.getloadavg()]}
         report["targets"][result.pop("target")] = result
-        print(f"{target}: {result['killed'] + result['timeout']} killed of {result['total'] - result['equivalent']}"
-              f" non-equivalent ({result['equivalent']} equivalent), score {result['score']:.1%},"
+        not_run = f", {result['not_run']} not run" if result.get("not_run") else ""
+        print(f"{target}: {result['killed'] + result['timeout']} killed of {scored_count(result)}"
+              f" non-equivalent ({result['equivalent']} equivalent{not_run}), score {result['score']:.1%},"
               f" {result['seconds']:.0f} s", flush=True)
     # another run may have finished targets meanwhile: keep them, with this run's on top
     if path.exists() and targets:
@@ -453,7 +482,7 @@ def main() -> None:
         report["targets"].update(ours)
     python = [r for name, r in report["targets"].items() if name != "quiz"]
     detected = sum(r["killed"] + r["timeout"] for r in python)
-    scored = sum(r["total"] - r["equivalent"] for r in python)
+    scored = sum(scored_count(r) for r in python)
     report["tool"] = "mutmut " + next(r.split("==")[1] for r in mutation_requirements() if r.startswith("mutmut=="))
     report["instruments_score"] = detected / scored if scored else None
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
