@@ -340,6 +340,20 @@ def test_sweep_rows_equal_single_runs_bit_for_bit():
         assert (single.outcome, single.live_units) == (rows[i].outcome, rows[i].live_units)
 
 
+def test_simulate_trains_both_networks_from_the_seed_it_is_given():
+    """Seed 3's weights, not the instrument's: both curves match the
+    independent re-run from seed 3 and differ from seed 0's."""
+    rate, depth, seed = RATES[2], 4, 3
+    r = bs.simulate(rate, depth, seed=seed)
+    assert (r.depth, r.learning_rate) == (depth, rate)
+    for run, use_bn in ((r.no_bn, False), (r.with_bn, True)):
+        losses, _, _ = reference_run(depth, rate, use_bn, seed=seed)
+        assert all(math.isfinite(v) for v in losses)
+        assert run.losses == pytest.approx(losses, rel=1e-6, abs=1e-9)
+        assert run.losses[-1] != pytest.approx(reference_run(depth, rate, use_bn)[0][-1], rel=1e-3)
+    assert (r.final_loss_no_bn, r.final_loss_with_bn) == (r.no_bn.losses[-1], r.with_bn.losses[-1])
+
+
 def test_a_run_as_a_dict_holds_every_field():
     run = bs.train(2, RATES[0], False)
     assert run.to_dict() == {
