@@ -1,10 +1,19 @@
 """Shared fixtures: the built sites, a local server for them, and Debian's Chromium.
 
-The prepare step runs once per session, then each builder (MkDocs, Zensical)
-builds the site strictly at most once per session, when a test first asks
-for it. Tests use the MkDocs build by default; a test marked ``@on_both_builds``
-runs against each. Browser tests block every request that leaves the
-machine, so a test can never pass by reaching the network.
+The prepare step and each builder's build (MkDocs, Zensical) happen at most
+once per run, however many xdist workers share it (tests/run_once.py): as soon
+as the tests are collected, one worker starts building in the background what
+the collected tests will ask for, and a test that asks first waits for it.
+Tests use the MkDocs build by default; a test marked ``@on_both_builds`` runs
+against each (see its comment for when that is worth it). Browser tests block
+every request that leaves the machine, so a test can never pass by reaching
+the network.
+
+Parallel runs (``scripts/test`` passes ``-n auto --dist loadgroup``): a test
+module is one unit of work, run in order on one worker, so module fixtures
+(a booted Python, an open gallery page) are made once. A module whose tests
+are independent and slow may spread them over the workers with
+``pytestmark = pytest.mark.spread``.
 """
 
 from __future__ import annotations
@@ -13,11 +22,9 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +35,7 @@ import pytest
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from sitebuild.editions import zensical_build
+from tests import run_once
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -43,7 +51,39 @@ CHROMIUM_ARGS = [
 BUILDERS = ("mkdocs", "zensical")
 
 #: Run a test (and the session fixtures it uses) once per builder.
+#:
+#: Both builders publish the same page contents and the same assets: that is
+#: proved page by page by tests/site/test_build.py::test_both_builders_render_every_page_alike
+#: and the other @on_both_builds checks of the built files. What only a browser
+#: can tell apart is the theme's shell, which each builder ships its own copy of:
+#: its templates, its bundled JavaScript (instant navigation, the palette and
+#: language switches), its print styles. So a browser test runs on both builders
+#: when it is the smoke test of one of our scripts inside that shell (it boots,
+#: draws, reacts, prints, stays accessible); the behaviour of the scripts in
+#: depth runs on MkDocs only. Say in a comment why a browser test needs both.
 on_both_builds = pytest.mark.parametrize("builder", BUILDERS, indirect=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spread: this module's tests are independent; xdist may run them on any worker")
+    config.addinivalue_line("markers", "xdist_group: run these tests on one xdist worker, in order")
+    # The process that starts the run (pytest, or xdist's controller) owns the run's folder.
+    config._test_run = run_once.start_run()
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "_test_run", None):
+        run_once.end_run(config._test_run)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test module is one unit of work for ``--dist loadgroup`` unless it is marked ``spread``."""
+    for item in items:
+        if item.get_closest_marker("spread") or item.get_closest_marker("xdist_group"):
+            continue
+        module = Path(item.fspath).relative_to(ROOT / "tests").with_suffix("").as_posix()
+        item.add_marker(pytest.mark.xdist_group(module))
 
 
 def prepare_site() -> subprocess.CompletedProcess:
@@ -72,31 +112,40 @@ def build_site(target: Path, config: Path | None = None, builder: str = "mkdocs"
     raise ValueError(f"builder must be one of {', '.join(BUILDERS)}; got {builder!r}")
 
 
-class SiteBuilds:
-    """Each builder's build of the real site, made once per session on first use."""
+def _prepared(_target: Path) -> str | None:
+    done = prepare_site()
+    return None if done.returncode == 0 else f"python -m sitebuild prepare failed:\n{done.stdout}\n{done.stderr}"
 
-    def __init__(self, tmp_path_factory):
-        self.tmp_path_factory = tmp_path_factory
+
+def _built_by(builder: str):
+    def make(target: Path) -> str | None:
+        run_once.once("prepared", _prepared)
+        done = build_site(target, builder=builder)
+        return None if done.returncode == 0 else f"{builder} build --strict failed:\n{done.stdout}\n{done.stderr}"
+    return make
+
+
+def site_build(builder: str) -> Path:
+    """The run's build of the site by ``builder``: made by the first worker that asks, shared by all."""
+    if builder not in BUILDERS:
+        raise ValueError(f"builder must be one of {', '.join(BUILDERS)}; got {builder!r}")
+    try:
+        return run_once.once(f"site-{builder}", _built_by(builder))
+    except run_once.StepFailed as failure:
+        pytest.fail(str(failure), pytrace=False)
+
+
+class SiteBuilds:
+    """Each builder's build of the real site (one per run, see ``site_build``) and this worker's servers for it."""
+
+    def __init__(self, tmp_path_factory=None):
         self.dirs: dict[str, Path] = {}
         self.servers: list = []
         self.urls: dict[tuple[str, bool], str] = {}
-        self.prepared = False
 
     def dir(self, builder: str) -> Path:
         if builder not in self.dirs:
-            if not self.prepared:
-                done = prepare_site()
-                if done.returncode != 0:
-                    pytest.fail(f"python -m sitebuild prepare failed:\n{done.stdout}\n{done.stderr}")
-                self.prepared = True
-            if builder == "zensical":
-                target = ROOT / ".build" / "sites" / f"zensical-{uuid.uuid4().hex[:8]}"
-            else:
-                target = self.tmp_path_factory.mktemp(f"site-{builder}")
-            done = build_site(target, builder=builder)
-            if done.returncode != 0:
-                pytest.fail(f"{builder} build --strict failed:\n{done.stdout}\n{done.stderr}")
-            self.dirs[builder] = target
+            self.dirs[builder] = site_build(builder)
         return self.dirs[builder]
 
     def url(self, builder: str, isolated: bool = False) -> str:
@@ -109,14 +158,57 @@ class SiteBuilds:
     def close(self) -> None:
         for server in self.servers:
             server.shutdown()
-        for target in self.dirs.values():
-            if target.is_relative_to(ROOT):
-                shutil.rmtree(target, ignore_errors=True)
+
+
+def _builders_wanted(items) -> list[str]:
+    """The builds the collected tests will ask for, MkDocs (the default) first."""
+    wanted = set()
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if not {"sites", "site_dir", "site_url", "isolated_site_url"} & set(names):
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        wanted.add(params.get("builder", "mkdocs"))
+        if "sites" in item._fixtureinfo.argnames and "builder" not in params:
+            wanted.update(BUILDERS)  # a test that takes ``sites`` itself may ask for any build
+    return [b for b in BUILDERS if b in wanted]
+
+
+_background_builds: list[threading.Thread] = []
+
+
+def pytest_collection_finish(session):
+    """Start the builds the collected tests need while the first tests (those needing none) run.
+
+    Every worker starts this; the file locks make the first one build and the
+    others find the build done. Nothing starts for a run that builds nothing.
+    """
+    if session.config.option.collectonly:
+        return
+    wanted = _builders_wanted(session.items)
+    if not wanted:
+        return
+
+    def build_all():
+        for builder in wanted:
+            try:
+                run_once.once(f"site-{builder}", _built_by(builder))
+            except run_once.StepFailed:
+                pass  # the test that asks for it fails with the message
+
+    thread = threading.Thread(target=build_all, name="site-builds", daemon=True)
+    thread.start()
+    _background_builds.append(thread)
+
+
+def pytest_sessionfinish(session):
+    for thread in _background_builds:
+        thread.join()  # its build may be what another worker is waiting for
 
 
 @pytest.fixture(scope="session")
-def sites(tmp_path_factory):
-    builds = SiteBuilds(tmp_path_factory)
+def sites():
+    builds = SiteBuilds()
     yield builds
     builds.close()
 
@@ -170,17 +262,22 @@ def isolated_site_url(sites, builder) -> str:
 PUBLIC_URL = "https://example.org/encyclopedia/"
 
 
-@pytest.fixture(scope="session")
-def published_site(tmp_path_factory) -> Path:
-    """The site as `scripts/publish` makes it for PUBLIC_URL (Brotli at quality 5: same files, faster)."""
-    target = tmp_path_factory.mktemp("published")
+def _published(target: Path) -> str | None:
+    run_once.once("prepared", _prepared)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     env.pop("SITE_URL", None)
     done = subprocess.run([sys.executable, "-m", "sitebuild", "publish", PUBLIC_URL, "--out", str(target),
                            "--brotli-quality", "5"], cwd=ROOT, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        pytest.fail(f"python -m sitebuild publish failed:\n{done.stdout}\n{done.stderr}")
-    return target
+    return None if done.returncode == 0 else f"python -m sitebuild publish failed:\n{done.stdout}\n{done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def published_site() -> Path:
+    """The site as `scripts/publish` makes it for PUBLIC_URL (Brotli at quality 5: same files, faster), once per run."""
+    try:
+        return run_once.once("published", _published)
+    except run_once.StepFailed as failure:
+        pytest.fail(str(failure), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -259,6 +356,35 @@ def follow_link(page, path: str) -> None:
     page.evaluate(FOLLOW_LINK, path)
     page.locator("#test-link").click()
     page.wait_for_function("p => location.pathname === p", arg=path)
+
+
+WAKE_LIVE_PARTS = """async (selector) => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.offsetParent === null) continue;  // hidden until the reader asks (a prediction card's cell)
+    el.scrollIntoView();
+    // Two frames: the viewport watchers (IntersectionObserver) have seen the element and run.
+    await frame();
+    await frame();
+    const start = performance.now();
+    while (el.matches('figure.instrument') && !el.dataset.state && performance.now() - start < 10000) {
+      await frame();
+    }
+  }
+  window.scrollTo(0, 0);
+}"""
+
+
+def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pycell") -> None:
+    """Bring each instrument and cell into view as a reader scrolling the page would, and let it wake.
+
+    What wakes near the viewport (an instrument, which then takes a ``data-state``;
+    whatever a cell sets up there) is told by the page's IntersectionObservers,
+    which have run two frames after the element came into view. Waiting for
+    that, rather than a fixed pause per element, is both faster and sure; the
+    caller then waits for what it needs drawn (a chart, an editor).
+    """
+    page.evaluate(WAKE_LIVE_PARTS, selector)
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import open_local_page
+from tests.conftest import open_local_page, wake_live_parts
 
-pytestmark = pytest.mark.browser
+# Each test opens its own page: the run may spread them over its workers.
+pytestmark = [pytest.mark.browser, pytest.mark.spread]
 
 # Every page of every language edition (the Spanish pages under /es/).
 PAGES = [path for language in pages.LANGUAGES for path in pages.site_pages(language)]
-
-WAKE_EVERYTHING = """async () => {
-  // Instruments and editors load when they come near the viewport: visit each one.
-  for (const el of document.querySelectorAll('figure.instrument[data-engine], .pycell')) {
-    el.scrollIntoView();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  window.scrollTo(0, 0);
-}"""
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -29,7 +21,7 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
     page = probe.page
     try:
         page.goto(site_url + path)
-        page.evaluate(WAKE_EVERYTHING)
+        wake_live_parts(page)
         for panel in page.locator("figure.instrument[data-engine]").all():
             panel.locator(".js-plotly-plot").wait_for()
         for cell in page.locator(".pycell").all():

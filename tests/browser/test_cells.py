@@ -120,7 +120,7 @@ def test_nothing_of_python_loads_before_the_reader_asks(browser, site_url):
 # ---------------------------------------------------------------- running
 
 
-@on_both_builds
+@on_both_builds  # smoke on each theme shell: Pyodide's worker boots from the page each builder writes
 def test_first_run_shows_progress_then_reproduces_the_static_output(plain):
     page = plain.page
     static = page.locator(f'{CELL} .pycell__output[data-static="true"] .pycell__stdout').inner_text()

@@ -20,7 +20,8 @@ def chapter(probe, site_url):
     return probe
 
 
-@on_both_builds
+# MkDocs only: the math is typeset at build time, and tests/site checks each builder's pages for it
+# (test_pages_ship_typeset_math_and_no_katex_javascript) and their parity.
 def test_every_equation_is_typeset_and_labelled(chapter):
     page = chapter.page
     for anchor in EQUATIONS:
@@ -46,7 +47,8 @@ def test_prose_links_reach_each_equation(chapter):
     assert 0 <= top < 400
 
 
-@on_both_builds
+# MkDocs only: quiz.js is the same file under both builders; its smoke test on each
+# is tests/lesson/test_lesson_browser.py::test_numeric_quiz_gives_a_hint_then_a_retry_then_the_solution.
 @pytest.mark.parametrize(
     ("quiz", "right", "wrong"),
     [("#quiz-he-std", "0.125", "0.25"), ("#quiz-bn-value", "0.5", "1")],
@@ -111,14 +113,14 @@ def test_dark_mode_toggles(chapter):
     assert background() != bg_before
 
 
-@on_both_builds
+@on_both_builds  # smoke on each theme shell: every script of ours loads and runs in it
 def test_no_console_errors_and_no_outside_requests(chapter):
     chapter.page.wait_for_load_state("networkidle")
     assert chapter.console_errors == []
     assert chapter.blocked == []
 
 
-@on_both_builds
+@on_both_builds  # each builder ships its own header, navigation and footer
 def test_axe_reports_no_serious_or_critical_violations(chapter, axe_source):
     page = chapter.page
     page.add_script_tag(content=axe_source)

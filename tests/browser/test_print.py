@@ -16,23 +16,14 @@ from collections import Counter
 import pytest
 from pypdf import PdfReader
 
-from sitebuild.i18n import t
+from sitebuild.i18n import DEFAULT_LANGUAGE, t
 from tests import pages
-from tests.conftest import on_both_builds
+from tests.conftest import wake_live_parts
 
 pytestmark = pytest.mark.browser
 
 # The labels of every control on a chapter, in the page's language (messages/<language>.yml).
 CONTROL_KEYS = ("cell.run", "cell.stop", "cell.reset", "cell.keep_state", "quiz.check", "quiz.show_solution")
-
-WAKE = """async () => {
-  // Instruments and editors come alive near the viewport: print what a reader who scrolled sees.
-  for (const el of document.querySelectorAll('figure.instrument[data-engine], .pycell')) {
-    el.scrollIntoView();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  window.scrollTo(0, 0);
-}"""
 
 EXPECTED = """() => {
   const text = (el) => el ? el.textContent.replace(/\\s+/g, ' ').trim() : '';
@@ -74,6 +65,16 @@ def printed_in(sentence: str, flat: str) -> bool:
     return re.search(pattern, flat) is not None
 
 
+# Each builder ships its own print styles: English is printed from both builds. The Spanish
+# edition shares the print styles and scripts with the English one and differs in its words,
+# so it is printed from the MkDocs build only.
+PRINTED_EDITIONS = pytest.mark.parametrize(
+    ("builder", "language"),
+    [("mkdocs", language) for language in pages.LANGUAGES] + [("zensical", DEFAULT_LANGUAGE)],
+    indirect=["builder"],
+)
+
+
 @pytest.fixture(scope="module")
 def printed(browser, sites):
     """(PDF text in layout order, what the page says must be in it) for chapter 01 per builder and language."""
@@ -86,7 +87,7 @@ def printed(browser, sites):
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
                 ("http://127.0.0.1", "data:", "blob:")) else route.abort())
             page.goto(sites.url(builder) + pages.url(pages.chapter(1), language))
-            page.evaluate(WAKE)
+            wake_live_parts(page)  # print what a reader who scrolled sees
             for panel in page.locator("figure.instrument[data-engine]").all():
                 panel.locator(".instrument__print").wait_for(state="attached")
             expected = page.evaluate(EXPECTED)
@@ -101,8 +102,7 @@ def printed(browser, sites):
     return get
 
 
-@pytest.mark.parametrize("language", pages.LANGUAGES)
-@on_both_builds
+@PRINTED_EDITIONS
 def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, builder, language):
     text, expected, _ = printed(builder, language)
     lines = text.splitlines()
@@ -121,8 +121,7 @@ def test_printed_chapter_has_every_equation_typeset_beside_its_label(printed, bu
         assert present >= 0.8 * sum(wanted.values()), f"{equation['label']}: the formula is not printed under it"
 
 
-@pytest.mark.parametrize("language", pages.LANGUAGES)
-@on_both_builds
+@PRINTED_EDITIONS
 def test_printed_chapter_has_each_instruments_picture_readouts(printed, builder, language):
     text, expected, _ = printed(builder, language)
     flat = squeeze(text)
@@ -137,8 +136,7 @@ def test_printed_chapter_has_each_instruments_picture_readouts(printed, builder,
             assert squeeze(value) in region[:3000], f"{instrument['title']}: {label} = {value} missing"
 
 
-@pytest.mark.parametrize("language", pages.LANGUAGES)
-@on_both_builds
+@PRINTED_EDITIONS
 def test_printed_chapter_has_each_cells_output(printed, builder, language):
     text, expected, _ = printed(builder, language)
     flat = squeeze(text)
@@ -150,8 +148,7 @@ def test_printed_chapter_has_each_cells_output(printed, builder, language):
             assert squeeze(line) in flat, f"{cell['id']}: output line {line!r} not printed"
 
 
-@pytest.mark.parametrize("language", pages.LANGUAGES)
-@on_both_builds
+@PRINTED_EDITIONS
 def test_printed_chapter_ends_with_every_quiz_solution_and_shows_no_controls(printed, builder, language):
     text, expected, page_count = printed(builder, language)
     flat = squeeze(text)

@@ -57,7 +57,7 @@ def settle(page) -> None:
         pass
 
 
-@on_both_builds
+@on_both_builds  # smoke on each theme shell: previews.js hooks into the page each builder writes
 def test_focusing_an_equation_reference_previews_the_typeset_equation_and_escape_closes_it(chapter):
     page = chapter.page
     link = 'a.xref[data-xref="eq-n1-3"]'
@@ -83,7 +83,7 @@ def test_focusing_an_equation_reference_previews_the_typeset_equation_and_escape
     assert not chapter_errors, chapter_errors
 
 
-@on_both_builds
+@on_both_builds  # each theme's instant navigation handles an in-page jump its own way (see settle)
 def test_following_an_equation_reference_offers_a_way_back_to_the_referring_paragraph(chapter):
     page = chapter.page
     origin = page.locator('a.xref[data-xref="eq-n1-5"]').nth(1)
@@ -111,7 +111,7 @@ def test_following_an_equation_reference_offers_a_way_back_to_the_referring_para
     page.wait_for_function("location.hash === '#eq-n1-5'")
 
 
-@on_both_builds
+# MkDocs only: the same previews.js as an equation reference's, whose test runs on both builders.
 def test_citation_previews_its_reference_and_leads_back(chapter):
     page = chapter.page
     link = page.locator('a.xref[data-xref="ref-he2015"]').first
@@ -205,7 +205,7 @@ def test_axe_is_clean_with_a_preview_open(browser, site_url, axe_source, scheme,
 
 # ---- front page ----------------------------------------------------------------
 
-@on_both_builds
+@on_both_builds  # each builder renders the front page's template and lays out its theme for a phone
 @pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
 def test_front_page_thumbnails_load_and_every_link_answers(browser, site_url, viewport):
     context, probe = open_local_page(browser, viewport={"width": viewport[0], "height": viewport[1]})

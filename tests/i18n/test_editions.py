@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -23,28 +22,12 @@ from sitebuild import editions
 from sitebuild.i18n import DEFAULT_LANGUAGE, t
 from tests import pages
 from tests.conftest import on_both_builds
+from tests.html_tags import tags
 from tests.i18n.leaks import foreign_phrases, leaks, page_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITIONS = editions.editions()
 SPANISH = "es"
-
-
-class _Tags(HTMLParser):
-    """Start tags with their attributes, in document order."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags(html: str) -> list[tuple[str, dict]]:
-    parser = _Tags()
-    parser.feed(html)
-    return parser.tags
 
 
 def built_pages(site_dir: Path, edition: editions.Edition) -> dict[str, Path]:

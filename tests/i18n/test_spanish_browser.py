@@ -116,8 +116,11 @@ def assert_readouts_match(panel, engine: str, settings: dict) -> None:
         assert native.readout_matches(shown, expected[readout["name"]], readout, SPANISH), (readout["label"], shown)
 
 
-@on_both_builds
-@pytest.mark.parametrize("page", [CHAPTER, GALLERY], ids=["chapter", "gallery"])
+# The chapter on both builders: the scripts take the page's language from the theme's own
+# <html lang>, which each builder's template writes. The gallery, the same renderer on another
+# page, on MkDocs only.
+@pytest.mark.parametrize(("builder", "page"), [("mkdocs", CHAPTER), ("mkdocs", GALLERY), ("zensical", CHAPTER)],
+                         ids=["mkdocs-chapter", "mkdocs-gallery", "zensical-chapter"], indirect=["builder"])
 def test_instruments_redraw_with_spanish_labels_and_numbers(browser, site_url, page):
     context, probe = open_spanish(browser, site_url, page)
     try:
@@ -202,7 +205,7 @@ def switch_language(page, language: str) -> None:
         link.click()
 
 
-@on_both_builds
+@on_both_builds  # the language selector is each theme's own
 def test_the_selector_keeps_the_page_and_the_instruments_setting(browser, site_url):
     engine = "init_explorer"
     context, probe = open_local_page(browser)
@@ -281,7 +284,8 @@ def test_the_selector_follows_instant_navigation(browser, site_url):
 
 # ---------------------------------------------------------------- quizzes
 
-@on_both_builds
+# MkDocs only: quiz.js is one file under both builders, and the page's language is found the
+# same way as the instruments', whose Spanish test runs on both.
 def test_spanish_quizzes_accept_their_answers_with_a_decimal_comma_or_point(browser, site_url):
     context, probe = open_spanish(browser, site_url, CHAPTER)
     page = probe.page
@@ -355,7 +359,8 @@ def run(page, cell: str, code: str | None = None):
     return page.locator(f"{cell} .pycell__live")
 
 
-@on_both_builds
+# MkDocs only: the cell runner is one set of files under both builders (Pyodide's boot in
+# each shell is tests/browser/test_cells.py::test_first_run_shows_progress_then_reproduces_the_static_output).
 def test_a_spanish_cell_runs_with_spanish_output_and_spanish_errors(browser, site_url):
     context, probe = open_spanish(browser, site_url, PLAYGROUND)
     page = probe.page

@@ -10,7 +10,7 @@ import pytest
 
 from sitebuild.i18n import t
 from sitebuild.predict import OUTCOME_KEYS
-from tests.conftest import open_local_page
+from tests.conftest import open_local_page, wake_live_parts
 from tests.labs.labs import LANGUAGES, all_cards, lab_pages, labs_index, url
 
 pytestmark = pytest.mark.browser
@@ -214,16 +214,6 @@ def test_phone_layout_has_no_sideways_scroll(browser, site_url, page_path, langu
         context.close()
 
 
-WAKE = """async () => {
-  for (const el of document.querySelectorAll('.pycell')) {
-    if (el.offsetParent === null) continue;
-    el.scrollIntoView();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  window.scrollTo(0, 0);
-}"""
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("page_path", [labs_index(), *lab_pages()])
 def test_axe_finds_nothing_serious_before_and_after_a_reveal(browser, site_url, axe_source, page_path, scheme):
@@ -236,7 +226,7 @@ def test_axe_finds_nothing_serious_before_and_after_a_reveal(browser, site_url, 
             if stage == "revealed":
                 for card in page.locator(".predict--enhanced").all():
                     card.get_by_role("button", name=w("lab.predict.skip")).click()
-            page.evaluate(WAKE)
+            wake_live_parts(page, ".pycell")
             violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
             bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
                    for v in violations if v["impact"] in ("serious", "critical")]

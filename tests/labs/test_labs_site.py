@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from sitebuild.i18n import catalogue, t
 from sitebuild.predict import OUTCOME_KEYS
 from tests.conftest import on_both_builds
+from tests.html_tags import tags
 from tests.labs.labs import LANGUAGES, ROOT, all_cards, cards, lab_pages, labs_index, url
 
 JS = ROOT / "docs" / "assets" / "js" / "predict.js"
@@ -23,23 +23,6 @@ PAGES = [(lang, page) for lang in LANGUAGES for page in lab_pages()]
 
 def html_of(site_dir: Path, page: str, language: str = "en") -> str:
     return (site_dir / url(page, language).strip("/") / "index.html").read_text(encoding="utf-8")
-
-
-class Elements(HTMLParser):
-    """Start tags with their attributes, and the text inside each element id'd or classed."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-
-def tags(html: str) -> list[tuple[str, dict]]:
-    parser = Elements()
-    parser.feed(html)
-    return parser.tags
 
 
 def card_html(html: str, card_id: str) -> str:

@@ -71,7 +71,8 @@ def position(n: int) -> str:
 
 # ---------------------------------------------------------------- flashcards
 
-@on_both_builds
+# MkDocs only: flashcards.js is one file under both builders; the lesson's smoke test on each
+# is test_no_console_errors_and_no_request_leaves_the_machine.
 def test_a_card_flips_with_enter_space_and_a_click_and_says_so(lesson):
     deck = Deck(lesson.page)
     assert deck.state() == {"card": CARD_IDS[0], "side": "question", "mark": "", "position": position(1),
@@ -207,7 +208,7 @@ def test_the_spanish_deck_speaks_spanish_and_keeps_the_marks_made_in_english(les
 
 # ---------------------------------------------------------------- quizzes: hint, retry, solution
 
-@on_both_builds
+@on_both_builds  # smoke on each theme shell for quiz.js (the chapter's quiz tests run on MkDocs)
 def test_numeric_quiz_gives_a_hint_then_a_retry_then_the_solution(lesson):
     box = lesson.page.locator("#quiz-vocab-baseline")
     hint, solution = box.locator("details.quiz__hint"), box.locator("details.quiz__solution")
@@ -336,7 +337,7 @@ def test_on_a_phone_nothing_overflows_and_a_tap_flips_the_card(browser, site_url
         context.close()
 
 
-@on_both_builds
+@on_both_builds  # smoke on each theme shell: every script of ours loads and runs in it
 @pytest.mark.parametrize("page", [LESSON, SUMMARY], ids=lambda p: p.kind)
 def test_no_console_errors_and_no_request_leaves_the_machine(probe, site_url, page):
     probe.page.goto(site_url + pages.url(page))

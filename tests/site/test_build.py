@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -17,27 +16,23 @@ import yaml
 from sitebuild import content, editions
 from tests import pages
 from tests.conftest import BUILDERS, ROOT, build_site, on_both_builds
+from tests.html_tags import tags
+
+# Each test builds or reads on its own (a broken copy is a whole build): the run may spread them over its workers.
+pytestmark = pytest.mark.spread
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-class _LinksAndIds(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.ids, self.links = set(), []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.links.append(attrs["href"])
+class _LinksAndIds:
+    def __init__(self, html: str):
+        found = tags(html)
+        self.ids = {attrs["id"] for _, attrs in found if "id" in attrs}
+        self.links = [attrs["href"] for tag, attrs in found if tag == "a" and attrs.get("href")]
 
 
 def _parse(path: Path) -> _LinksAndIds:
-    parser = _LinksAndIds()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
+    return _LinksAndIds(path.read_text(encoding="utf-8"))
 
 
 def _built(site_dir: Path, page: content.Page) -> str:
