@@ -273,8 +273,8 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
     files, keyword = PYTHON_TARGETS[module]
     python = ensure_venv()
     work = WORK / module
-    fresh_copy(work, ["instruments", "sitebuild", "messages", "tests/conftest.py", "tests/instrument_native.py",
-                      ENGINE_TESTS, *files])
+    fresh_copy(work, ["instruments", "sitebuild", "messages", "tests/conftest.py", "tests/run_once.py",
+                      "tests/instrument_native.py", ENGINE_TESTS, *files])
     with (work / "tests" / "conftest.py").open("a") as conftest:
         conftest.write(CACHE_RESET)
     pyproject = (ROOT / "pyproject.toml").read_text()
