@@ -27,17 +27,19 @@ they are left out of the score. Everything else that survives is written to
 ``benchmarks/results/mutation.json`` (a run of some targets updates theirs and
 keeps the others').
 
-Run (on an idle 2-core machine a module takes minutes, deep_mlp's 945 mutants
+Run (on an idle 2-core machine a module takes minutes, deep_mlp's 1036 mutants
 the longest; under a load average of 15, residual_flow took 47 minutes):
 
     python3 benchmarks/mutation.py                      # every target
     python3 benchmarks/mutation.py residual_flow quiz   # some of them
     python3 benchmarks/mutation.py --jobs 1 deep_mlp
     python3 benchmarks/mutation.py --rescore            # re-apply the equivalents list
+    python3 benchmarks/mutation.py --collect deep_mlp   # score a run stopped early (kill mutmut's process)
 
 Targets: the modules of ``instruments/`` by name (``plot``, the cells' figure
-helpers, and ``batchnorm_stability`` included), and ``quiz``. Jobs run under
-``nice -n 10`` so they do not starve other work on a shared machine.
+helpers, ``readouts`` and the package's own ``__init__`` included), and
+``quiz``. Jobs run under ``nice -n 10`` so they do not starve other work on a
+shared machine.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ PYTHON_TARGETS = {
     # the shared helpers, by their own unit tests (written from instruments/README.md's
     # contract); the engines' tests would add minutes per mutant and no new kill
     "_checks": ([f"{ENGINE_TESTS}/test_checks.py"], None),
+    # the panels' number formats, by tests written from the browser twin's rules
+    "readouts": ([f"{ENGINE_TESTS}/test_readouts.py"], None),
+    # the package itself: load_engine, by its own contract test
+    "__init__": ([f"{ENGINE_TESTS}/test_contract.py"], "load_engine"),
 }
 
 QUIZ_JS = "docs/assets/js/quiz.js"
@@ -196,8 +202,9 @@ def mutmut_config(module: str, jobs_files: list[str], keyword: str | None) -> st
         "\n[tool.mutmut]\n"
         'source_paths = ["instruments"]\n'
         f'only_mutate = ["instruments/{module}.py"]\n'
-        # the contract tests read full-precision values through tests/instrument_native.py
-        'also_copy = ["sitebuild"]\n'
+        # the contract tests read full-precision values through tests/instrument_native.py,
+        # and the SPEC's words through the message catalogues
+        'also_copy = ["sitebuild", "messages"]\n'
         f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n"
         # a fixed hypothesis seed: a kill must not depend on which examples were drawn
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "--hypothesis-seed=0"]\n'
@@ -214,7 +221,12 @@ CACHE_RESET = """
 # each bake in a cache: within one run only the first test would call the
 # engine's bake(), so mutmut would credit that test alone with it, and each
 # mutant runs in a process forked after a clean run, cache filled. Emptying the
-# tests' caches before every test keeps both honest.
+# tests' caches before every test keeps both honest. The engines' own caches
+# (batchnorm_stability's sweeps) are kept: emptying them made every contract
+# test re-run the whole grid, and the module's selection took 7 minutes under
+# load 15-19, the price of each surviving mutant. So a test that reads a sweep
+# another test computed first is not credited with it, and a survivor there is
+# checked by hand against the module's whole test file.
 def pytest_runtest_setup(item):
     import sys
 
@@ -250,7 +262,8 @@ def changed_lines(diff: str) -> tuple[str, str]:
 
 def function_of(mutant: str) -> str:
     # instruments.deep_mlp.xǁConfigǁ__post_init____mutmut_3 -> Config.__post_init__
-    tail = mutant.split(".", 2)[2].rsplit("__mutmut_", 1)[0]
+    # (the package's own __init__ has no module part: instruments.x_load_engine__mutmut_1)
+    tail = mutant.rsplit(".", 1)[1].rsplit("__mutmut_", 1)[0]
     if tail.startswith("x_"):
         return tail[2:]
     return ".".join(part for part in tail.split("ǁ")[1:] if part)
@@ -260,8 +273,8 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
     files, keyword = PYTHON_TARGETS[module]
     python = ensure_venv()
     work = WORK / module
-    fresh_copy(work, ["instruments", "sitebuild", "tests/conftest.py", "tests/instrument_native.py", ENGINE_TESTS,
-                      *files])
+    fresh_copy(work, ["instruments", "sitebuild", "messages", "tests/conftest.py", "tests/run_once.py",
+                      "tests/instrument_native.py", ENGINE_TESTS, *files])
     with (work / "tests" / "conftest.py").open("a") as conftest:
         conftest.write(CACHE_RESET)
     pyproject = (ROOT / "pyproject.toml").read_text()
@@ -273,13 +286,28 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
         done = subprocess.run([*NICE, *mutmut, "run", "--max-children", str(jobs)], cwd=work, env=blas_env(),
                               stdout=out, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
-    meta = work / "mutants" / "instruments" / f"{module}.py.meta"
-    if done.returncode != 0 or not meta.exists():
+    if done.returncode != 0:
         raise SystemExit(f"mutmut failed on {module} (exit {done.returncode}); see {log}")
+    return score_python_run(module, equivalents, seconds)
+
+
+def score_python_run(module: str, equivalents: list[dict], seconds: float | None = None) -> dict:
+    """Score the mutants of ``module``'s last run from its scratch copy. A run
+    stopped early (``--collect``) leaves some unchecked: they count as not run."""
+    work = WORK / module
+    meta = work / "mutants" / "instruments" / f"{module}.py.meta"
+    if not meta.exists():
+        raise SystemExit(f"no mutmut run of {module} in {work}")
+    if seconds is None:     # from the config written just before mutmut started to its log's last line
+        seconds = (work / "mutmut.log").stat().st_mtime - (work / "pyproject.toml").stat().st_mtime
+    mutmut = [str(VENV / "bin" / "python"), "-m", "mutmut"]
     statuses = json.loads(meta.read_text())["exit_code_by_key"]
     counts = {"killed": 0, "timeout": 0, "survived": 0, "equivalent": 0, "other": 0}
     survivors = []
     for name, code in sorted(statuses.items()):
+        if code is None:
+            counts["not_run"] = counts.get("not_run", 0) + 1
+            continue
         if code in (1, 3):
             counts["killed"] += 1
             continue
@@ -298,9 +326,14 @@ def run_python_target(module: str, jobs: int, equivalents: list[dict]) -> dict:
     return summarise(module, counts, survivors, seconds)
 
 
+def scored_count(result: dict) -> int:
+    """Mutants that count towards the score: not equivalent, and run."""
+    return result["total"] - result["equivalent"] - result.get("not_run", 0)
+
+
 def summarise(target: str, counts: dict, survivors: list[dict], seconds: float) -> dict:
     total = sum(counts.values())
-    scored = total - counts["equivalent"]
+    scored = total - counts["equivalent"] - counts.get("not_run", 0)
     detected = counts["killed"] + counts["timeout"]
     return {"target": target, "total": total, **counts, "score": detected / scored if scored else 1.0,
             "seconds": round(seconds, 1), "survivors": survivors}
@@ -404,9 +437,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--rescore", action="store_true",
                         help="run nothing: apply the current equivalents list to the last results")
+    parser.add_argument("--collect", action="store_true",
+                        help="run nothing: score the given modules' last runs, even if stopped early")
     args = parser.parse_args()
     targets = [] if args.rescore else args.targets or [*PYTHON_TARGETS, "quiz"]
-    unknown = [t for t in targets if t not in PYTHON_TARGETS and t != "quiz"]
+    unknown = [t for t in targets if t not in PYTHON_TARGETS and (t != "quiz" or args.collect)]
     if unknown:
         parser.error(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join([*PYTHON_TARGETS, 'quiz'])}")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -424,15 +459,21 @@ def main() -> None:
             result["other"] -= sum(v["exit_code"] != 0 for v in result["survivors"]) - sum(
                 v["exit_code"] != 0 for v in still)
             result["survivors"] = still
-            scored = result["total"] - result["equivalent"]
+            scored = scored_count(result)
             result["score"] = (result["killed"] + result["timeout"]) / scored if scored else 1.0
     for target in targets:
-        print(f"{target}: mutating…", flush=True)
-        result = run_quiz_target(equivalents) if target == "quiz" else run_python_target(target, args.jobs, equivalents)
+        print(f"{target}: {'collecting' if args.collect else 'mutating'}…", flush=True)
+        if args.collect:
+            result = score_python_run(target, equivalents)
+        elif target == "quiz":
+            result = run_quiz_target(equivalents)
+        else:
+            result = run_python_target(target, args.jobs, equivalents)
         result |= {"finished": time.strftime("%Y-%m-%d %H:%M"), "load_average": [round(x, 1) for x in os.getloadavg()]}
         report["targets"][result.pop("target")] = result
-        print(f"{target}: {result['killed'] + result['timeout']} killed of {result['total'] - result['equivalent']}"
-              f" non-equivalent ({result['equivalent']} equivalent), score {result['score']:.1%},"
+        not_run = f", {result['not_run']} not run" if result.get("not_run") else ""
+        print(f"{target}: {result['killed'] + result['timeout']} killed of {scored_count(result)}"
+              f" non-equivalent ({result['equivalent']} equivalent{not_run}), score {result['score']:.1%},"
               f" {result['seconds']:.0f} s", flush=True)
     # another run may have finished targets meanwhile: keep them, with this run's on top
     if path.exists() and targets:
@@ -441,7 +482,7 @@ def main() -> None:
         report["targets"].update(ours)
     python = [r for name, r in report["targets"].items() if name != "quiz"]
     detected = sum(r["killed"] + r["timeout"] for r in python)
-    scored = sum(r["total"] - r["equivalent"] for r in python)
+    scored = sum(scored_count(r) for r in python)
     report["tool"] = "mutmut " + next(r.split("==")[1] for r in mutation_requirements() if r.startswith("mutmut=="))
     report["instruments_score"] = detected / scored if scored else None
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")

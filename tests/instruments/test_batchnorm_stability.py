@@ -99,6 +99,13 @@ def test_best_constant_loss_is_half_the_variance_and_no_constant_beats_it():
     assert min(losses) >= bs.CONSTANT_LOSS - 1e-12
 
 
+def test_best_constant_loss_of_a_small_target_by_hand():
+    """y = (1, 2, 3, 6): mean 3, squared deviations 4, 1, 0, 9, biased
+    variance 14/4; the best constant scores half of it."""
+    assert bs.best_constant_loss(np.array([[1.0], [2.0], [3.0], [6.0]])) == 0.5 * 14 / 4
+    assert bs.best_constant_loss(np.full((5, 1), 7.0)) == 0.0
+
+
 @settings(max_examples=80, deadline=None)
 @given(seed=st.integers(0, 2**32), spread=st.floats(0.0, 0.0999), shift=st.floats(-20, 20))
 def test_a_collapsed_network_cannot_pass_the_training_bar(seed, spread, shift):
@@ -333,6 +340,31 @@ def test_sweep_rows_equal_single_runs_bit_for_bit():
         assert (single.outcome, single.live_units) == (rows[i].outcome, rows[i].live_units)
 
 
+def test_simulate_trains_both_networks_from_the_seed_it_is_given():
+    """Seed 1's weights, not the instrument's: both curves match the
+    independent re-run from seed 1 and differ from seed 0's, and so does the
+    ceiling (0.0444 against 0.0291 at depth 4)."""
+    rate, depth, seed = RATES[2], 4, 1
+    r = bs.simulate(rate, depth, seed=seed)
+    assert (r.depth, r.learning_rate) == (depth, rate)
+    for run, use_bn in ((r.no_bn, False), (r.with_bn, True)):
+        losses, _, _ = reference_run(depth, rate, use_bn, seed=seed)
+        assert all(math.isfinite(v) for v in losses)
+        assert run.losses == pytest.approx(losses, rel=1e-6, abs=1e-9)
+        assert run.losses[-1] != pytest.approx(reference_run(depth, rate, use_bn)[0][-1], rel=1e-3)
+    assert (r.final_loss_no_bn, r.final_loss_with_bn) == (r.no_bn.losses[-1], r.with_bn.losses[-1])
+    assert r.ceiling_no_bn == bs.stable_ceiling(depth, seed=seed) != bs.stable_ceiling(depth)
+
+
+def test_a_run_as_a_dict_holds_every_field():
+    run = bs.train(2, RATES[0], False)
+    assert run.to_dict() == {
+        "depth": 2, "learning_rate": RATES[0], "use_bn": False, "losses": run.losses, "outcome": run.outcome,
+        "live_units": run.live_units, "prediction_spread": run.prediction_spread,
+        "first_bad_step": run.first_bad_step}
+    json.dumps(run.to_dict(), allow_nan=False)
+
+
 def test_frame_readouts_equal_simulate():
     for lr, depth in [(RATES[9], 10), (RATES[19], 20), (RATES[0], 2), (RATES[13], 2)]:
         r = bs.simulate(lr, depth)
@@ -411,6 +443,30 @@ def test_the_y_range_holds_every_point_or_the_curve_is_marked_where_it_leaves(ba
                 assert float(leaves) in xs, (key, trace["y"], leaves, xs)
 
 
+def test_an_edge_mark_only_where_a_curve_leaves_the_chart(baked):
+    """Read from the drawn series and the chart's range alone: a curve that
+    leaves through the top (or stops) is marked once, at the first point
+    off the chart, at the top edge unless the mark says diverged; a curve
+    that stays within the range gets no edge mark."""
+    high = baked["spec"]["chart"]["y"]["range"][1]
+    edge_key, diverged_key = bs.MARK_LABELS["off_chart"], bs.MARK_LABELS["diverged"]
+    for key, frame in baked["frames"].items():
+        for trace in baked["spec"]["chart"]["traces"]:
+            ys = frame["series"][trace["y"]]
+            leaves = next((i for i, v in enumerate(ys) if v is None or v > high), None)
+            marks = [m for m in frame["marks"] if m["trace"] == trace["y"]]
+            edge = [m for m in marks if m["label"]["key"] == edge_key]
+            diverged = [m for m in marks if m["label"]["key"] == diverged_key]
+            if leaves is None:
+                assert not edge, (key, trace["y"], edge)
+                continue
+            assert len(edge) + len(diverged) == 1, (key, trace["y"], marks)
+            (mark,) = edge + diverged
+            assert mark["x"] == float(leaves) and mark["label"]["step"] == leaves, (key, trace["y"], mark, leaves)
+            if edge:
+                assert mark["y"] == high
+
+
 def test_the_dashed_line_is_the_best_constant_predictor():
     (line,) = bs.SPEC["chart"]["hlines"]
     assert line["y"] == pytest.approx(math.log10(0.5 * np.var(bs.make_task()[1])), abs=1e-4)
@@ -429,10 +485,13 @@ def test_the_dashed_line_is_the_best_constant_predictor():
         (lambda: bs.simulate(learning_rate=float("inf")), "learning_rate"),
         (lambda: bs.simulate(depth=51), "depth"),
         (lambda: bs.frame(depth=2.5), "depth"),
+        (lambda: bs.train(learning_rate=[0.1]), "learning_rate"),
+        (lambda: bs.train(steps=1001), "steps"),
+        (lambda: bs.sweep(learning_rates=(0.1, "x")), "learning_rate"),
     ],
 )
 def test_bad_input_names_the_parameter(call, name):
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=rf"^{name} must be "):
         call()
 
 

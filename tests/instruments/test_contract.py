@@ -45,6 +45,21 @@ def baked(name: str) -> dict:
     return load_engine(name).bake()
 
 
+def test_load_engine_gives_the_engine_module_and_refuses_any_other_name():
+    """The five instrument engines load by name; anything else (the labs'
+    trainer, a typo) is refused with the list of names a caller can use."""
+    from instruments import saturation
+
+    assert load_engine("saturation") is saturation
+    assert sorted(IMPLEMENTED) == sorted(__import__("instruments").ENGINES)
+    for name in ("deep_mlp", "Saturation"):
+        with pytest.raises(ValueError) as refused:
+            load_engine(name)
+        assert str(refused.value) == (
+            "engine must be one of init_explorer, batchnorm_stability, residual_flow, saturation, loss_at_init;"
+            f" got {name!r}")
+
+
 def control_values(spec: dict) -> list[list]:
     return [
         [c["value"] for c in control["choices"]] if control["kind"] == "choice" else control["values"]

@@ -45,6 +45,19 @@ def test_gradients_match_central_differences(activation, norm, residual):
             assert abs(grads[k][idx] - numeric) <= 1e-6 * abs(numeric) + 1e-8, (k, idx)
 
 
+@pytest.mark.parametrize("activation", dm.ACTIVATIONS)
+@pytest.mark.parametrize("norm, residual", [("none", "none"), ("batch", "post-norm"), ("rms", "zero-init")])
+def test_a_float32_network_computes_in_float32(activation, norm, residual):
+    """The labs compare float32 with float64 (cost, and how each overflows):
+    every gradient of a float32 network is float32, so no step quietly
+    computes in double precision (twice the bytes the cost note counts)."""
+    cfg = dm.Config(depth=2, width=6, activation=activation, norm=norm, residual=residual, batch=8, input_dim=3,
+                    classes=3, dtype="float32", seed=4)
+    x, labels = dm.make_task(cfg)
+    _, grads = dm.loss_and_grads(dm.init_params(cfg), x, labels, cfg)
+    assert {k: g.dtype for k, g in grads.items()} == {k: np.dtype(np.float32) for k in grads}
+
+
 arrays = st.tuples(st.integers(2, 12), st.integers(2, 12), st.floats(0.01, 100), st.integers(0, 2**32))
 
 
@@ -119,26 +132,28 @@ def test_initial_parameters(norm, residual):
     """Weights drawn in order (input projection, blocks, read-out at
     1/sqrt(n)); biases and shifts 0, gains 1, gates 0. A final normalisation
     feeds the read-out only where the residual stream itself is never
-    normalised (pre-norm and zero-init); rms has no shift."""
-    cfg = dm.Config(depth=3, width=6, init="he", norm=norm, residual=residual, input_dim=5, classes=4,
+    normalised (pre-norm and zero-init); rms has no shift. Width 7: at width
+    6 He's 2/n would equal the uniform draw's variance 1/3 and hide a mix-up."""
+    n = 7
+    cfg = dm.Config(depth=3, width=n, init="he", norm=norm, residual=residual, input_dim=5, classes=4,
                     dtype="float32", seed=8)
     p = dm.init_params(cfg)
     rng = np.random.default_rng(8)
-    expected = {"W_in": rng.standard_normal((5, 6)) * math.sqrt(2 / 5), "b_in": np.zeros((1, 6))}
+    expected = {"W_in": rng.standard_normal((5, n)) * math.sqrt(2 / 5), "b_in": np.zeros((1, n))}
     for l in (1, 2, 3):
-        expected[f"W{l}"] = rng.standard_normal((6, 6)) * math.sqrt(2 / 6)
-        expected[f"b{l}"] = np.zeros((1, 6))
+        expected[f"W{l}"] = rng.standard_normal((n, n)) * math.sqrt(2 / n)
+        expected[f"b{l}"] = np.zeros((1, n))
         if norm != "none":
-            expected[f"gamma{l}"] = np.ones((1, 6))
+            expected[f"gamma{l}"] = np.ones((1, n))
             if norm != "rms":
-                expected[f"beta{l}"] = np.zeros((1, 6))
+                expected[f"beta{l}"] = np.zeros((1, n))
         if residual == "zero-init":
             expected[f"gate{l}"] = np.zeros((1, 1))
     if norm != "none" and residual in ("pre-norm", "zero-init"):
-        expected["gamma_out"] = np.ones((1, 6))
+        expected["gamma_out"] = np.ones((1, n))
         if norm != "rms":
-            expected["beta_out"] = np.zeros((1, 6))
-    expected["W_out"] = rng.standard_normal((6, 4)) / math.sqrt(6)
+            expected["beta_out"] = np.zeros((1, n))
+    expected["W_out"] = rng.standard_normal((n, 4)) / math.sqrt(n)
     expected["b_out"] = np.zeros((1, 4))
     assert set(p) == set(expected)
     for k, v in expected.items():
@@ -344,6 +359,9 @@ def test_reruns_are_bit_identical():
         ({"learning_rate": "0.1"}, "learning_rate"),
         ({"dtype": "float16"}, "dtype"),
         ({"batch": 1}, "batch"),
+        ({"steps": -1}, "steps"),
+        ({"input_dim": 0}, "input_dim"),
+        ({"classes": 1}, "classes"),
         ({"seed": -1}, "seed"),
     ],
 )
