@@ -458,6 +458,15 @@ def test_a_held_arrow_key_writes_the_fragment_once_it_rests(gallery):
     gallery.settle(engine)
     assert gallery.page.evaluate("window.__writes") == 1
     assert gallery.page.evaluate("location.hash") == f"#{engine}:depth={depth['values'][index]}"
+    # Leaving the slider (for the language selector, a link) writes a pending fragment at once.
+    hash_after_blur = panel.evaluate("""el => { const slider = el.querySelectorAll('input[type=range]')[1];
+        slider.focus();
+        slider.value = String(Number(slider.value) + 1);
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        slider.dispatchEvent(new Event('change', { bubbles: true }));
+        slider.blur();
+        return location.hash; }""")
+    assert hash_after_blur == f"#{engine}:depth={depth['values'][index + 1]}"
 
 
 def test_a_setting_already_on_screen_is_not_redrawn(gallery):

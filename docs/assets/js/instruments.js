@@ -161,11 +161,17 @@
   function writeFragmentSoon() {
     clearTimeout(fragmentTimer);
     if (!fragmentWritten) fragmentWritten = new Promise((resolve) => (markFragmentWritten = resolve));
-    fragmentTimer = setTimeout(() => {
-      fragmentWritten = null;
-      writeFragment();
-      markFragmentWritten();
-    }, FRAGMENT_DELAY_MS);
+    fragmentTimer = setTimeout(flushFragment, FRAGMENT_DELAY_MS);
+  }
+
+  // Write a pending fragment now: the reader is leaving the slider (perhaps
+  // for the language selector or a link, which carry the fragment along).
+  function flushFragment() {
+    if (!fragmentWritten) return;
+    clearTimeout(fragmentTimer);
+    fragmentWritten = null;
+    writeFragment();
+    markFragmentWritten();
   }
 
   // ---------------------------------------------------------------- drawing
@@ -517,6 +523,7 @@
         Object.assign(input, { type: "range", id, min: "0", max: String(control.values.length - 1), step: "1" });
         input.addEventListener("input", () => onInput(Number(input.value)));
         input.addEventListener("change", writeFragmentSoon);
+        input.addEventListener("blur", flushFragment);
         const head = document.createElement("div");
         head.className = "instrument__control-head";
         head.append(label, shown);
