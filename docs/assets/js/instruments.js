@@ -150,6 +150,30 @@
     history.replaceState(history.state, "", location.pathname + location.search + hash);
   }
 
+  // A held arrow key commits a slider ~30 times a second; Chrome throttles (and
+  // complains about) more than a few hundred history updates in ten seconds.
+  // Slider commits write the fragment once the keys rest.
+  const FRAGMENT_DELAY_MS = 300;
+  let fragmentTimer = null;
+  let fragmentWritten = null; // settles when the pending write has happened
+  let markFragmentWritten = null;
+
+  function writeFragmentSoon() {
+    clearTimeout(fragmentTimer);
+    if (!fragmentWritten) fragmentWritten = new Promise((resolve) => (markFragmentWritten = resolve));
+    fragmentTimer = setTimeout(flushFragment, FRAGMENT_DELAY_MS);
+  }
+
+  // Write a pending fragment now: the reader is leaving the slider (perhaps
+  // for the language selector or a link, which carry the fragment along).
+  function flushFragment() {
+    if (!fragmentWritten) return;
+    clearTimeout(fragmentTimer);
+    fragmentWritten = null;
+    writeFragment();
+    markFragmentWritten();
+  }
+
   // ---------------------------------------------------------------- drawing
   function traceColour(trace, i, colours) {
     return colours[trace.role] || colours.series[i % colours.series.length];
@@ -261,10 +285,40 @@
     return out;
   }
 
-  function figure(inst, frame) {
+  // Everything in the chart's layout that no setting changes, built once per
+  // instrument (and again when the theme changes): a slider step only swaps
+  // the per-frame parts (annotations, a range fitted to the data) in place,
+  // and Plotly.react finds the rest unchanged.
+  function chartLayout(inst) {
     const chart = inst.spec.chart;
     const colours = site.chartColours();
     const base = site.baseLayout();
+    // Fixed margins instead of automargin: automargin measures the tick labels
+    // and redraws a second time, which doubles the cost of a slider step.
+    return Object.assign(base, {
+      margin: { l: 64, r: 16, t: 16, b: 48 },
+      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false },
+        chart.x.range ? { range: chart.x.range, autorange: false } : {}),
+      yaxis: Object.assign(base.yaxis, {
+        title: { text: words(chart.y.title) }, type: chart.y.type || "linear",
+        range: chart.y.range, autorange: false, fixedrange: true, automargin: false,
+      }),
+      shapes: chart.hlines.map((line) => ({
+        type: "line", xref: "paper", x0: 0, x1: 1, y0: line.y, y1: line.y,
+        line: { color: colours.reference, width: 1, dash: "dash" },
+      })),
+      annotations: [],
+      barmode: "overlay",
+      // The legend is HTML under the chart (renderLegend): it wraps on a phone
+      // instead of colliding with the axis title, and costs the redraw nothing.
+      showlegend: false,
+      hovermode: "x",
+    });
+  }
+
+  function figure(inst, frame) {
+    const chart = inst.spec.chart;
+    const colours = site.chartColours();
     const range = yRange(chart, frame);
     const data = chart.traces.map((trace, i) => {
       const isBar = trace.kind === "bar";
@@ -332,34 +386,24 @@
         marker: { symbol: marks.symbol, size: 12, color: colours.reference },
       });
     }
-    // Fixed margins instead of automargin: automargin measures the tick labels
-    // and redraws a second time, which doubles the cost of a slider step.
-    const layout = Object.assign(base, {
-      margin: { l: 64, r: 16, t: 16, b: 48 },
-      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false },
-        chart.x.range ? { range: chart.x.range, autorange: false } : {}),
-      yaxis: Object.assign(base.yaxis, {
-        title: { text: words(chart.y.title) }, type: chart.y.type || "linear",
-        range, autorange: false, fixedrange: true, automargin: false,
-      }),
-      shapes: chart.hlines.map((line) => ({
-        type: "line", xref: "paper", x0: 0, x1: 1, y0: line.y, y1: line.y,
-        line: { color: colours.reference, width: 1, dash: "dash" },
-      })),
-      annotations,
-      barmode: "overlay",
-      // The legend is HTML under the chart (renderLegend): it wraps on a phone
-      // instead of colliding with the axis title, and costs the redraw nothing.
-      showlegend: false,
-      hovermode: "x",
-    });
+    if (!inst.layout) inst.layout = chartLayout(inst);
+    const layout = inst.layout;
+    if (!chart.y.range) layout.yaxis.range = range;
+    // A new array only when the marks differ: an unchanged one costs react nothing.
+    if (JSON.stringify(annotations) !== JSON.stringify(layout.annotations)) layout.annotations = annotations;
     return { data: ghostTraces(inst, colours).concat(data), layout };
   }
 
-  function draw(inst) {
+  // force: redraw even if the setting is the one on screen (the theme changed).
+  function draw(inst, { force = false } = {}) {
     const key = frameKey(inst.indices);
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
+    // Input that lands on the setting already drawn (a preset that is the
+    // current setting, a slider dragged back within one frame) costs nothing.
+    const shown = `${key}|${inst.showGhosts}`;
+    if (!force && shown === inst.shown) return inst.drawing || Promise.resolve();
+    inst.shown = shown;
     inst.drawStarted = performance.now(); // for benchmarks: the work, apart from the wait for a frame
     const { data, layout } = figure(inst, frame);
     // Chart first, text after: Plotly measures the page while drawing, and
@@ -407,6 +451,31 @@
     }));
   }
 
+  // Screen readers hear the readouts once the reader lets go of a control, not
+  // at every frame of a drag: the visible readouts are not a live region (once
+  // this script runs), the announcer is, and it speaks after a pause.
+  const SETTLE_MS = 500;
+
+  function announceWhenSettled(inst) {
+    clearTimeout(inst.announceTimer);
+    inst.announceTimer = setTimeout(() => {
+      const frame = inst.frames[frameKey(inst.indices)];
+      if (!frame || !inst.panel.isConnected) return;
+      inst.announcer.textContent = inst.spec.readouts.map((readout) => t("instrument.readout_spoken", {
+        label: words(readout.label), value: formatReadout(frame.readouts[readout.name], readout),
+      })).join("; ");
+    }, SETTLE_MS);
+  }
+
+  function buildAnnouncer(inst) {
+    const live = inst.panel.querySelector(".instrument__live");
+    live.removeAttribute("aria-live");
+    inst.announcer = document.createElement("p");
+    inst.announcer.className = "instrument__announce";
+    inst.announcer.setAttribute("role", "status");
+    live.append(inst.announcer);
+  }
+
   function updateReadouts(inst, frame) {
     for (const readout of inst.spec.readouts) {
       const dd = inst.readouts.get(readout.name);
@@ -440,6 +509,7 @@
         inst.indices[i] = index;
         syncControl(inst, i);
         scheduleDraw(inst);
+        announceWhenSettled(inst);
       };
       let element;
       if (control.kind === "slider") {
@@ -452,7 +522,8 @@
         const input = document.createElement("input");
         Object.assign(input, { type: "range", id, min: "0", max: String(control.values.length - 1), step: "1" });
         input.addEventListener("input", () => onInput(Number(input.value)));
-        input.addEventListener("change", writeFragment);
+        input.addEventListener("change", writeFragmentSoon);
+        input.addEventListener("blur", flushFragment);
         const head = document.createElement("div");
         head.className = "instrument__control-head";
         head.append(label, shown);
@@ -520,6 +591,7 @@
         applySettings(inst, settings);
         inst.spec.controls.forEach((_, i) => syncControl(inst, i));
         scheduleDraw(inst);
+        announceWhenSettled(inst);
         writeFragment();
         status.textContent = t("instrument.preset_applied", { preset: button.textContent });
       });
@@ -548,6 +620,31 @@
     wrapper.append(label);
     box.append(wrapper);
     inst.ghostToggle = input;
+  }
+
+  // ---------------------------------------------------------------- phone layout
+  // The stage holds the controls and the view (chart, legend, readouts). On a
+  // wide screen both wrappers are display: contents, so nothing moves; on a
+  // phone (instruments.css) the view comes first and sticks under the header
+  // while the controls scroll beneath it, for as long as the stage lasts. It
+  // sticks whether or not a control has focus: a tap never changes what
+  // covers what, so the control a finger is on cannot vanish under the chart
+  // mid-tap. --instrument-view (its height) keeps a focused control scrolled
+  // in below it (scroll-margin-top).
+  function buildStage(inst) {
+    const controls = inst.panel.querySelector(".instrument__controls");
+    const stage = document.createElement("div");
+    stage.className = "instrument__stage";
+    const view = document.createElement("div");
+    view.className = "instrument__view";
+    controls.before(stage);
+    view.append(inst.chart, inst.panel.querySelector(".instrument__live"));
+    stage.append(controls, view);
+    inst.view = view;
+    inst.viewSizer = new ResizeObserver(() => {
+      inst.panel.style.setProperty("--instrument-view", `${Math.ceil(view.offsetHeight)}px`);
+    });
+    inst.viewSizer.observe(view);
   }
 
   // ---------------------------------------------------------------- open in Python
@@ -684,6 +781,8 @@
       // Edits kept from an earlier visit come back with their cell.
       if (site.pycells.hasEdits(`${panel.id}-python`)) openInPython(inst, { focus: false });
     }
+    buildStage(inst);
+    buildAnnouncer(inst);
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");
     inst.chart.setAttribute("aria-label",
@@ -711,6 +810,7 @@
     for (const inst of live) {
       if (!inst.panel.isConnected) {
         inst.resizer && inst.resizer.disconnect();
+        inst.viewSizer && inst.viewSizer.disconnect();
         window.Plotly && window.Plotly.purge(inst.chart);
         live.delete(inst);
       }
@@ -740,7 +840,8 @@
     forgetDetached();
     live.forEach((inst) => {
       renderLegend(inst);
-      draw(inst);
+      inst.layout = null; // its colours are the old theme's
+      draw(inst, { force: true });
     });
   });
 
@@ -766,7 +867,7 @@
     },
     settled(panel) {
       const inst = [...live].find((i) => i.panel === panel);
-      return inst ? Promise.resolve(inst.scheduled || inst.drawing)
+      return inst ? Promise.all([inst.scheduled || inst.drawing, fragmentWritten])
         : Promise.reject(new Error("instrument not enhanced"));
     },
   };
