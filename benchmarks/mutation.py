@@ -221,12 +221,79 @@ CACHE_RESET = """
 # each bake in a cache: within one run only the first test would call the
 # engine's bake(), so mutmut would credit that test alone with it, and each
 # mutant runs in a process forked after a clean run, cache filled. Emptying the
-# tests' caches before every test keeps both honest. The engines' own caches
-# (batchnorm_stability's sweeps) are kept: emptying them made every contract
-# test re-run the whole grid, and the module's selection took 7 minutes under
-# load 15-19, the price of each surviving mutant. So a test that reads a sweep
-# another test computed first is not credited with it, and a survivor there is
-# checked by hand against the module's whole test file.
+# tests' caches before every test keeps both honest.
+#
+# The engines' own caches (batchnorm_stability's sweeps) hold what the
+# functions they reach computed: filled by the unmutated code in the clean run,
+# they would hide a mutant in those functions from every test. Emptying them
+# before every test made every contract test re-run the whole grid (7 minutes
+# per surviving mutant under load 15-19), so they are emptied only where it
+# matters: before every test of mutmut's stats run (each test is then credited
+# with the engine code its sweeps run), and once in a mutant's process when the
+# mutant sits in a function the cached one reaches, found from the module's
+# source. A mutant anywhere else cannot change what the cache holds.
+def _mutant_under_test():
+    try:
+        from mutmut.mutation.trampoline import get_mutant_under_test
+    except ImportError:
+        return os.environ.get("MUTANT_UNDER_TEST", "")
+    return get_mutant_under_test()
+
+
+def _reached_from(path, start):
+    \"\"\"Names of the module-level functions and classes of ``path`` that ``start`` reaches by name.\"\"\"
+    import ast
+
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    defs = {node.name: node for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    reached, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in defs:
+            continue
+        reached.add(name)
+        todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs]
+    return reached
+
+
+def _engine_caches():
+    \"\"\"(cache, names it reaches) for every cached function of the mutated package's modules.\"\"\"
+    import sys
+
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    originals = os.path.dirname(top) if os.path.basename(top) == "mutants" else top
+    caches = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("instruments.") or not getattr(module, "__file__", None):
+            continue
+        source = os.path.join(originals, *name.split(".")) + ".py"
+        for attribute, value in list(vars(module).items()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                caches.append((value, name, _reached_from(source, attribute)))
+    return caches
+
+
+_CLEARED_FOR = []
+
+
+def _clear_engine_caches():
+    mutant = _mutant_under_test()
+    if mutant == "stats":
+        for cache, _, _ in _engine_caches():
+            cache.cache_clear()
+        return
+    if "__mutmut_" not in mutant or mutant in _CLEARED_FOR:
+        return
+    _CLEARED_FOR.append(mutant)      # once per mutant: its tests may share what it computed
+    module, _, function = mutant.partition("__mutmut_")[0].rpartition(".")
+    # x_name for a function, xǁClassǁmethod for a method (the class is what a caller names)
+    function = function.split("ǁ")[1] if "ǁ" in function else function.removeprefix("x_")
+    for cache, cache_module, reached in _engine_caches():
+        if cache_module == module and function in reached:
+            cache.cache_clear()
+
+
 def pytest_runtest_setup(item):
     import sys
 
@@ -236,6 +303,7 @@ def pytest_runtest_setup(item):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+    _clear_engine_caches()
 
 
 # mutmut hands pytest a mutant's tests in no particular order and stops at the
