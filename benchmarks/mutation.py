@@ -306,6 +306,48 @@ def pytest_runtest_setup(item):
     _clear_engine_caches()
 
 
+# mutmut credits a test with the functions called while it runs, its setup
+# included. A fixture kept beyond one test (batchnorm_stability's module-scoped
+# bake) is made in the setup of the first test that asks for it, so only that
+# test would be credited with the engine code behind it, and a mutant there
+# would never meet the tests that read the fixture later. In the stats run, the
+# calls made while a fixture is set up are recorded and credited to every test
+# that uses it.
+_FIXTURE_CALLS = {}
+
+
+def _mutmut_state():
+    try:
+        from mutmut.state import state
+    except ImportError:
+        return None
+    return state()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    state = _mutmut_state()
+    if state is None or _mutant_under_test() != "stats":
+        yield
+        return
+    outer, state._stats = state._stats, set()
+    try:
+        yield
+    finally:
+        _FIXTURE_CALLS[id(fixturedef)] = set(state._stats)
+        state._stats = outer | state._stats
+
+
+def pytest_runtest_call(item):
+    if not _FIXTURE_CALLS or _mutant_under_test() != "stats":
+        return
+    state = _mutmut_state()
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in item.fixturenames:
+        for fixturedef in defs.get(name, ()):
+            state._stats |= _FIXTURE_CALLS.get(id(fixturedef), set())
+
+
 # mutmut hands pytest a mutant's tests in no particular order and stops at the
 # first failure: running the fastest first (by the durations mutmut recorded in
 # its stats run) makes a killed mutant cost its quickest killer.
