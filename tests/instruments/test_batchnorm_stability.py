@@ -505,3 +505,75 @@ def test_the_default_setting_sits_at_the_no_bn_ceiling():
     assert here.no_bn.outcome not in bs.FAILURES and here.with_bn.outcome == "trains"
     one_up = bs.simulate(RATES[RATES.index(rate) + 1], depth)
     assert one_up.no_bn.outcome == "diverged" and one_up.with_bn.outcome == "trains"
+
+
+# ---------------------------------------------------------------- marks and words, from made-up runs
+
+def made_up_run(losses, outcome, first_bad):
+    """A run with the given loss curve; nothing is trained."""
+    return bs.TrainResult(depth=2, learning_rate=RATES[0], use_bn=False, losses=losses, outcome=outcome,
+                          live_units=3, prediction_spread=1.0, first_bad_step=first_bad)
+
+
+CHART_TOP = bs.SPEC["chart"]["y"]["range"][1]          # log10 of the loss at the chart's top edge
+
+
+def test_a_curve_that_crosses_the_top_edge_is_marked_on_the_edge_where_it_first_does():
+    """The chart shows log10(loss) up to CHART_TOP = 3, i.e. losses up to 1000.
+    900 (log10 2.95) is on the chart, 1100 (log10 3.04) is not: a run that
+    overshoots there and comes back down is marked once, at step 2, on the top
+    edge, with the step in its label; a curve that stays below 1000 is not."""
+    assert 10 ** CHART_TOP == 1000.0
+    run = made_up_run([50.0, 900.0, 1100.0, 20.0, 0.1], "trains", first_bad=1)
+    assert bs._marks("log10_loss_no_bn", run) == [
+        {"trace": "log10_loss_no_bn", "x": 2.0, "y": CHART_TOP,
+         "label": {"key": "instrument.mark.off_chart_at_step", "step": 2}}]
+    assert bs._marks("log10_loss_no_bn", made_up_run([50.0, 999.0, 20.0, 0.1], "trains", first_bad=1)) == []
+
+
+def test_a_diverged_run_is_marked_where_it_leaves_the_chart_not_where_it_first_rose():
+    """The loss first rises at step 1 (80 > 50) but leaves the chart at step 3
+    (1500 > 1000): the one diverged mark sits at step 3. A run that diverges
+    without leaving the chart (it ends above its start) is marked where it
+    first rose."""
+    run = made_up_run([50.0, 80.0, 400.0, 1500.0, float("inf")], "diverged", first_bad=1)
+    assert bs._marks("t", run) == [{"trace": "t", "x": 3.0,
+                                    "label": {"key": "instrument.mark.diverged_at_step", "step": 3}}]
+    stays = made_up_run([50.0, 40.0, 70.0, 60.0], "diverged", first_bad=2)
+    assert bs._marks("t", stays) == [{"trace": "t", "x": 2.0,
+                                      "label": {"key": "instrument.mark.diverged_at_step", "step": 2}}]
+
+
+def test_a_collapsed_run_is_marked_with_a_plotly_symbol_of_its_own():
+    """instruments/README.md: a mark's `symbol` is a Plotly marker symbol, and
+    the renderer draws `triangle-up` when there is none. Plotly's own marker
+    validator is the judge of what it can draw."""
+    import plotly.graph_objects as go
+
+    (mark,) = bs._marks("t", made_up_run([50.0, 20.0, 13.0], "collapsed", first_bad=None))
+    assert (mark["x"], mark["label"]) == (2.0, {"key": "instrument.mark.collapsed"})
+    assert mark["symbol"] != "triangle-up"
+    go.scatter.Marker(symbol=mark["symbol"])      # raises ValueError on a name Plotly does not know
+
+
+def test_no_stable_rate_reads_the_word_none():
+    """When even the smallest rate fails there is no ceiling: the readout is the
+    catalogue's word for none, not a number and not a blank."""
+    from sitebuild.i18n import words
+
+    no_bn, with_bn = bs.train(2, RATES[0], False), bs.train(2, RATES[0], True)
+    result = bs.StabilityResult(depth=2, learning_rate=RATES[0], no_bn=no_bn, with_bn=with_bn,
+                                final_loss_no_bn=no_bn.losses[-1], final_loss_with_bn=with_bn.losses[-1],
+                                ceiling_no_bn=None)
+    shown = bs._frame(result)["readouts"]["ceiling_no_bn"]
+    assert shown == "none" and words(f"instrument.word.{shown}") == "none"
+
+
+def test_train_is_one_row_of_the_sweep_with_the_same_defaults():
+    """train() is sweep() at a single rate: given only a rate, both run the
+    panel's default network (its default depth, no batch norm, STEPS steps)."""
+    depth = next(c["default"] for c in bs.SPEC["controls"] if c["name"] == "depth")
+    rate = RATES[4]
+    alone = bs.train(learning_rate=rate)
+    assert alone == bs.sweep(learning_rates=(rate,))[0]
+    assert (alone.depth, alone.use_bn, len(alone.losses)) == (depth, False, bs.STEPS + 1)
