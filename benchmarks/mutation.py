@@ -10,9 +10,12 @@ it. The score is the share of non-equivalent mutants the tests kill.
   alone against the tests written for it, and mutmut narrows that further to
   the tests that call the mutated function. The scratch copy's conftest
   empties the tests' own caches before every test (the contract tests keep
-  each bake; a kept bake would hide every mutant in it) and runs a mutant's
-  tests fastest first, so a killed mutant costs its quickest killing test and
-  only a survivor pays for the whole selection.
+  each bake; a kept bake would hide every mutant in it), empties an engine's
+  own cache (batchnorm_stability's sweeps) in the stats run and wherever the
+  mutant under test sits in a function the cached one reaches, credits a
+  fixture kept beyond one test to every test that uses it, and runs a
+  mutant's tests fastest first, so a killed mutant costs its quickest killing
+  test and only a survivor pays for the whole selection.
 - JavaScript (``docs/assets/js/quiz.js``): a short list of edits below,
   applied one at a time to the served quiz.js of a site built once from a
   scratch copy of the repository, each followed by the quiz browser tests.
