@@ -120,6 +120,8 @@ def test_a_collapsed_network_cannot_pass_the_training_bar(seed, spread, shift):
 
 
 DESCENT = [50.0 * 0.9**k for k in range(61)]          # ends near 0.09: trains
+TARGET_STD = float(np.std(bs.make_task()[1]))
+BAR = 0.5 * (0.5 * float(np.var(bs.make_task()[1])))    # half of the best constant's loss
 
 
 @pytest.mark.parametrize("losses, live, spread, expected", [
@@ -133,9 +135,26 @@ DESCENT = [50.0 * 0.9**k for k in range(61)]          # ends near 0.09: trains
     ([50.0, 120.0, 5.0, 0.2], 4, 0.8, "trains"),                  # overshoots once, then trains
     ([50.0, 700.0, 50.0, 11.0], 2, 0.3, "diverged"),              # blew up and never recovered
     ([50.0, 20.0, 4.0, 1.6], 20, 2.0, "too_slow"),                # descends, not yet below the bar
+    # the checks run in order: ending above the start is check 1, before a dead network (check 2)
+    ([50.0, 40.0, 60.0], 0, 0.0, "diverged"),
+    ([50.0, 40.0, 50.0], 10, 1.0, "too_slow"),                    # ends at its start: not above it
+    ([50.0, 20.0, 0.1], 1, 1.0, "trains"),                        # one live unit is alive
+    ([50.0, 20.0, 0.1], 10, 0.1 * TARGET_STD, "trains"),          # a spread of exactly 10% is not below it
+    ([50.0, 20.0, BAR], 10, 1.0, "trains"),                       # exactly at the bar is "at most"
 ])
 def test_classify_follows_the_documented_rule(losses, live, spread, expected):
     assert bs.classify(losses, live, spread) == expected
+
+
+@pytest.mark.parametrize("losses, expected", [
+    ([50.0, 40.0, 30.0], None),
+    ([50.0, 40.0, 60.0, float("nan")], 2),
+    ([50.0, float("nan")], 1),
+    ([50.0, float("inf"), 20.0], 1),
+    ([50.0, 50.0, 51.0], 2),                                      # equal to the start is not above it
+])
+def test_first_bad_step_is_the_first_loss_not_finite_or_above_the_start(losses, expected):
+    assert bs.first_bad_step(losses) == expected
 
 
 def test_outcome_words_live_in_one_mapping():
