@@ -198,6 +198,22 @@ def test_health_sees_a_dead_batch_norm_layer():
     assert live == 0 and spread == 0.0
 
 
+def test_health_counts_a_constant_unit_among_varying_ones_as_dead():
+    """One hidden layer; unit 0 gets zero weights and a positive bias, so it
+    outputs 0.5 for every input, while the others vary (and are zero on some
+    inputs). Live units are those whose output varies across the batch,
+    counted here directly from the layer's outputs."""
+    x, _ = bs.make_task()
+    params = bs.init_params(1)
+    params["W1"][:, 0] = 0.0
+    params["b1"][0, 0] = 0.5
+    outputs = np.maximum(x @ params["W1"] + params["b1"], 0.0)
+    varying = int(np.sum(outputs.max(axis=0) > outputs.min(axis=0)))
+    assert varying == bs.WIDTH - 1 and outputs.min() == 0.0
+    live, _ = bs.health(params, x, 1, use_bn=False)
+    assert live == varying
+
+
 def test_the_collapsed_runs_named_in_issue_8():
     """Depth 2 without BN, rates 0.24 … 1.29: every unit dead, output constant,
     loss at the constant predictor's — reported as collapsed, not as stable."""
@@ -307,6 +323,14 @@ def test_outcome_agrees_with_an_independent_re_run(depth, index, use_bn):
     if engine.outcome != "diverged":
         assert engine.losses[-1] == pytest.approx(losses[-1], rel=1e-6, abs=1e-9)
         assert engine.live_units == live
+
+
+def test_the_shallowest_network_and_the_shortest_run_are_valid():
+    """One hidden layer and one step are the smallest valid settings: the run
+    is the independent re-run's first two losses."""
+    for use_bn in (False, True):
+        run = bs.train(1, RATES[6], use_bn, steps=1)
+        assert run.losses == pytest.approx(reference_run(1, RATES[6], use_bn)[0][:2], rel=1e-9)
 
 
 def test_the_sample_covers_every_outcome():
