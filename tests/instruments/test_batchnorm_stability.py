@@ -49,6 +49,20 @@ def test_gradients_match_central_differences(use_bn):
             assert grads[name][index] == pytest.approx(expected, rel=1e-5, abs=1e-8), (name, index)
 
 
+def test_init_params_holds_one_set_per_layer_he_scaled():
+    """Both variants start from one dictionary: per layer W, b (no BN) and
+    gamma, beta (BN), plus the read-out; nothing for layers the network does
+    not have. Weights are He-scaled (EQ N1.5: variance 2 / fan-in), biases and
+    beta zero, gamma one."""
+    params = bs.init_params(2, seed=3)
+    assert set(params) == {"W_out", "b_out", "W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2"}
+    assert params["W1"].shape == (bs.INPUT_DIM, bs.WIDTH) and params["W2"].shape == (bs.WIDTH, bs.WIDTH)
+    assert params["W2"].std() == pytest.approx(math.sqrt(2 / bs.WIDTH), rel=0.1)      # 1024 draws
+    for layer in (1, 2):
+        assert not params[f"b{layer}"].any() and not params[f"beta{layer}"].any()
+        assert (params[f"gamma{layer}"] == 1.0).all()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     m=st.integers(2, 40),
