@@ -144,7 +144,7 @@ async (id) => {
   window.__drag = { floor, times };
 }
 """
-DRAG_MOVES = 40  # per drag; two drags of each slider, alternating
+DRAG_MOVES = 20  # per drag; four drags of each slider, alternating, so both see the same load
 
 
 def drag(page, slider) -> None:
@@ -168,7 +168,7 @@ def drags(page, engine: str) -> dict:
     sliders = panel.locator("input[type=range]")
     longest = max(range(sliders.count()), key=lambda i: int(sliders.nth(i).get_attribute("max")))
     floor = page.locator("input.bench-floor")
-    for _ in range(2):
+    for _ in range(4):
         drag(page, sliders.nth(longest))
         drag(page, floor)
     times = page.evaluate("() => { const d = window.__drag; d.floor.remove(); return d.times; }")
