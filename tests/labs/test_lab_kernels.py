@@ -87,6 +87,11 @@ def test_the_runs_the_pages_call_chaotic_do_move_with_the_kernel_and_pre_ln_does
     """The pages say the machine's rounding moves the plain 50-layer stack's, Post-LN's and the
     normalised naive nets' losses, while the zero-init residual net's and Pre-LN's agree to two
     decimals: the measured spread across kernels."""
+    from tests.labs.labs import text
+
+    residual_page = text("labs/residual-depth.md")
+    assert "The residual network's does not move" in residual_page
+    assert "while Pre-LN's agree to two decimals" in residual_page
     runs = [per_kernel[k]["claims"] for k in KERNELS]
     for steady in ([r["prepost"]["pre-norm"]["final"] for r in runs], [r["skips"]["residual"] for r in runs]):
         assert all(max(losses) - min(losses) < 0.005 for losses in zip(*steady)), steady

@@ -344,7 +344,7 @@ def test_identity_cell_shows_zero_branch_gradients_and_equal_losses():
 def test_pre_and_post_ln_on_eight_seeds():
     claims.check_prepost(claims.measure({"prepost": list(range(8))})["prepost"])
     page = page_with_cell("residual-depth-pre-post")
-    mentioned(page, "Post-LN ends far higher, between 0.4 and 0.7, and one of its steps raised the loss by more than 10%")
+    mentioned(page, "Post-LN ends far higher, between 0.4 and 0.7 depending on the machine, and one of its steps raised the loss by more than 10%")
     mentioned(page, "ends between 0.1 and 0.3, while Post-LN ends between 0.3 and 1.0 and on three or more of the seeds")
 
 
