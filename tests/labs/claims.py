@@ -137,13 +137,14 @@ def check_init(d: dict) -> None:
 
 
 def check_norms(d: dict) -> None:
-    """Lab 3: without a norm the loss stays above 1e10; 'RMSNorm between 0.3 and 0.5' on seed 0;
-    every normalisation below the constant guess; 'LayerNorm and RMSNorm ... both between
-    0.15 and 1.5'; 'BatchNorm a little higher on average'."""
+    """Lab 3: without a norm the loss stays above 1e10; every normalisation below the constant
+    guess on every seed; 'LayerNorm and RMSNorm ... both between 0.15 and 1.5'; 'BatchNorm a
+    little higher on average'.
+    Seed 0 gets no claim of its own: under SSE3 kernels its RMSNorm run ends at 0.74, under
+    Haswell's at 0.39."""
     assert min(d["none"]) > 1e10
-    assert 0.3 <= d["rms"][0] <= 0.5, d["rms"][0]
     for norm in ("batch", "layer", "rms"):
-        assert all(v < floor for v, floor in zip(d[norm], d["floor"])), norm
+        assert all(v < floor for v, floor in zip(d[norm], d["floor"])), (norm, d[norm])
     for norm in ("layer", "rms"):
         assert 0.15 <= min(d[norm]) and max(d[norm]) <= 1.5, (norm, d[norm])
     assert statistics.mean(d["batch"]) > max(statistics.mean(d["layer"]), statistics.mean(d["rms"]))
@@ -173,11 +174,12 @@ def check_skips(d: dict) -> None:
 
 
 def check_prepost(d: dict) -> None:
-    """Lab 4: Post-LN on seed 0 'between 0.4 and 0.7' with a step that 'raised the loss by
-    more than 10%'; on eight seeds Pre-LN never rises and ends 'between 0.1 and 0.3', Post-LN
-    'between 0.3 and 1.0' with a rise above 10% 'on three or more of the seeds'."""
+    """Lab 4: Post-LN on seed 0 ends 'at least twice as high' as Pre-LN with a step that 'raised
+    the loss by more than 10%' (its own final moves from 0.36 to 0.61 with the kernels); on eight
+    seeds Pre-LN never rises and ends 'between 0.1 and 0.3', Post-LN 'between 0.3 and 1.0' with
+    a rise above 10% 'on three or more of the seeds'."""
     pre, post = d["pre-norm"], d["post-norm"]
-    assert 0.4 <= post["final"][0] <= 0.7 and post["max_rise"][0] > 0.10, (post["final"][0], post["max_rise"][0])
+    assert post["final"][0] >= 2 * pre["final"][0] and post["max_rise"][0] > 0.10, (post["final"][0], post["max_rise"][0])
     assert all(r < 0 for r in pre["max_rise"])
     assert 0.1 <= min(pre["final"]) and max(pre["final"]) <= 0.3, pre["final"]
     assert 0.3 <= min(post["final"]) and max(post["final"]) <= 1.0, post["final"]

@@ -6,8 +6,10 @@ a reader's cell runs in Pyodide with no BLAS at all. The tests elsewhere run
 under the pinned kernels (Haswell, see sitebuild.same_blas_kernels_everywhere);
 here each claim computation and every number a lab page quotes from a cell is
 rerun in a fresh process (OpenBLAS chooses its kernel when numpy loads) under the
-machine's own kernels, Haswell's and SandyBridge's. Never SkylakeX's: a CI
-machine without AVX-512 would crash on them. Elsewhere than x86-64 the variable
+machine's own kernels, Haswell's, SandyBridge's and Prescott's (SSE3, no AVX: the
+one whose sums differ most, which caught claims the other three let through, such
+as a seed-0 RMSNorm loss of 0.74 against 0.39). Never SkylakeX's: a CI machine
+without AVX-512 would crash on them. Elsewhere than x86-64 the variable
 changes nothing and the three runs agree.
 
 To keep the suite's time down each process runs fewer seeds than the pages name
@@ -34,7 +36,7 @@ import pytest
 from tests.labs import claims
 from tests.labs.labs import ROOT, lab_pages
 
-KERNELS = [None, "Haswell", "SandyBridge"]     # None: the machine's own choice
+KERNELS = [None, "Haswell", "SandyBridge", "Prescott"]     # None: the machine's own choice
 FEW, EIGHT = list(range(4)), list(range(8))
 SEEDS = {"init": FEW, "norms": FEW, "card": FEW, "card_spread": [0, 1, 2], "skips": EIGHT, "prepost": EIGHT}
 PAGES_THAT_TRAIN = ["labs/init-ablation.md", "labs/norm-ablation.md", "labs/residual-depth.md"]
@@ -60,7 +62,7 @@ def start(kernel: str | None) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def per_kernel() -> dict:
-    """Each kernel's measurements; the three processes run side by side."""
+    """Each kernel's measurements; the processes run side by side."""
     children = {kernel: start(kernel) for kernel in KERNELS}
     results = {}
     for kernel, child in children.items():
