@@ -23,6 +23,7 @@ import pytest
 
 from instruments import deep_mlp as dm
 from sitebuild.i18n import DEFAULT_LANGUAGE, t
+from tests.labs import claims
 from tests.labs.labs import (LANGUAGES, SNIPPETS, all_cards, cells, lab_pages, labs_index, label_entropy,
                              line_starting, numbers, run, text)
 
@@ -219,6 +220,9 @@ def test_init_ablation_three_fates_hold_on_eight_seeds():
     assert f"{min(finals['xavier']):.2f}" == "1.56" and f"{max(finals['xavier']):.2f}" == "1.94"
     assert f"{min(finals['he']):.2f}" == "0.24" and f"{max(finals['he']):.1f}" == "1.0"
     mentioned(page_with_cell("init-ablation-three-inits"), "Xavier ends between 1.56 and 1.94, He between 0.24 and 1.0")
+    # He's own run on seed 0 moves in its third digit with the machine's rounding
+    claims.check_init(claims.measure({"init": list(range(8))})["init"])
+    mentioned(page_with_cell("init-ablation-three-inits"), "the network trains: about 0.7 after 60 steps, the loss falling at every step")
 
 
 def test_init_ablation_a_larger_step_makes_he_spike_on_about_half_the_seeds():
@@ -276,18 +280,14 @@ def test_gelu_every_gain_between_two_and_four_has_one_unstable_fixed_point():
 
 
 def test_norm_ablation_on_sixteen_seeds():
-    finals = {k: [] for k in ("none", "batch", "layer", "rms")}
-    for seed in range(16):
-        _, namespace, _ = run(cell_path("norm-ablation-four-norms"), {"seed=0": f"seed={seed}"} if seed else None)
-        for norm, result in namespace["runs"].items():
-            finals[norm].append(result.losses[-1])
-            if norm != "none":
-                assert result.losses[-1] < result.baseline_loss
-    assert min(finals["none"]) > 1e10
-    assert f"{min(finals['layer']):.2f}" == "0.23" and f"{max(finals['layer']):.1f}" == "1.2"
-    assert f"{min(finals['rms']):.2f}" == "0.34" and f"{max(finals['rms']):.1f}" == "1.1"
-    assert statistics.mean(finals["batch"]) > max(statistics.mean(finals["layer"]), statistics.mean(finals["rms"]))
-    mentioned(page_with_cell("norm-ablation-four-norms"), "(0.23 to 1.2 and 0.34 to 1.1)")
+    finals = claims.measure({"norms": list(range(16))})["norms"]
+    claims.check_norms(finals)
+    # "the same range": each of the two spans most of it, so the shared bounds say something
+    for norm in ("layer", "rms"):
+        assert min(finals[norm]) < 0.4 and max(finals[norm]) > 0.9, (norm, finals[norm])
+    page = page_with_cell("norm-ablation-four-norms")
+    mentioned(page, "above $10^{10}$ after 40 steps on every one of 16 seeds")
+    mentioned(page, "Each ends below the constant guess's `2.047`, on this seed and on every one of 16 seeds, LayerNorm and RMSNorm in the same range (both between 0.15 and 1.5), BatchNorm a little higher on average")
 
 
 def test_norm_ablation_with_he_and_a_gentle_step_the_unnormalised_network_learns():
@@ -316,14 +316,10 @@ def test_cost_note_batchnorm_counts_within_a_few_flops_of_layernorm():
 
 
 def test_skips_on_eight_seeds():
-    plain, residual = [], []
-    for seed in range(8):
-        _, namespace, _ = run(cell_path("residual-depth-skips"), {"seed=0": f"seed={seed}"} if seed else None)
-        plain.append(namespace["runs"]["none"].losses[-1])
-        residual.append(namespace["runs"]["zero-init"].losses[-1])
-    assert f"{min(plain):.2f}" == "0.97" and f"{max(plain):.2f}" == "1.55"
-    assert all(p >= 7 * r for p, r in zip(plain, residual)), "at least seven times lower on every seed"
-    mentioned(page_with_cell("residual-depth-skips"), "between 0.97 and 1.55 on eight seeds")
+    claims.check_skips(claims.measure({"skips": list(range(8))})["skips"])
+    page = page_with_cell("residual-depth-skips")
+    mentioned(page, "after 40 steps its loss is still above 1, a stall by the engine's rules, and on eight seeds it ends between 0.9 and 2.5")
+    mentioned(page, "on every one of those seeds it ends at least five times lower than the plain one")
 
 
 def test_skips_cell_with_plain_residual_blocks_is_the_cards_network():
@@ -345,18 +341,10 @@ def test_identity_cell_shows_zero_branch_gradients_and_equal_losses():
 
 
 def test_pre_and_post_ln_on_eight_seeds():
-    pre, post, post_spiky = [], [], 0
-    for seed in range(8):
-        _, namespace, _ = run(cell_path("residual-depth-pre-post"), {"seed=0": f"seed={seed}"} if seed else None)
-        a, b = namespace["runs"]["pre-norm"], namespace["runs"]["post-norm"]
-        assert a.max_rise < 0, "Pre-LN never raises the loss"
-        pre.append(a.losses[-1])
-        post.append(b.losses[-1])
-        post_spiky += b.max_rise > 0.10
-    assert f"{min(pre):.2f}" == "0.12" and f"{max(pre):.2f}" == "0.25"
-    assert f"{min(post):.2f}" == "0.46" and f"{max(post):.2f}" == "0.87"
-    assert post_spiky == 4
-    mentioned(page_with_cell("residual-depth-pre-post"), "ends between 0.12 and 0.25, while Post-LN ends between 0.46 and 0.87 and on half the seeds")
+    claims.check_prepost(claims.measure({"prepost": list(range(8))})["prepost"])
+    page = page_with_cell("residual-depth-pre-post")
+    mentioned(page, "Post-LN ends at least twice as high, and one of its steps raised the loss by more than 10%")
+    mentioned(page, "ends between 0.1 and 0.3, while Post-LN ends between 0.3 and 1.0 and on three or more of the seeds")
 
 
 def test_pre_and_post_with_rmsnorm_do_worse_and_the_stream_mean_explains_it():
