@@ -370,6 +370,9 @@ WAKE_LIVE_PARTS = """async (selector) => {
     while (el.matches('figure.instrument') && !el.dataset.state && performance.now() - start < 10000) {
       await frame();
     }
+    // One near the screen as the page opened keeps the build's picture until
+    // the reader reaches for it (instruments.js): point at it, as a reader would.
+    if (el.dataset.state === 'waiting') el.dispatchEvent(new PointerEvent('pointerover', { bubbles: true }));
   }
   window.scrollTo(0, 0);
 }"""
@@ -382,9 +385,22 @@ def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pyce
     whatever a cell sets up there) is told by the page's IntersectionObservers,
     which have run two frames after the element came into view. Waiting for
     that, rather than a fixed pause per element, is both faster and sure; the
-    caller then waits for what it needs drawn (a chart, an editor).
+    caller then waits for what it needs drawn (a chart, an editor). An
+    instrument that waits for the reader (see ``reach``) is pointed at.
     """
     page.evaluate(WAKE_LIVE_PARTS, selector)
+
+
+def reach(panel) -> None:
+    """Point at an instrument panel as a reader about to use it does (scrolled into view first).
+
+    A panel near the screen as the page opens keeps the build's picture of its
+    default setting until the reader reaches for it (instruments.js); one the
+    reader scrolls near is set up and drawn at once. Either way the caller then
+    waits for ``data-state=ready``. The point is the panel's top left corner,
+    its title: no control, and not the chart (whose hover labels would show).
+    """
+    panel.hover(position={"x": 4, "y": 4})
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from sitebuild.i18n import DEFAULT_LANGUAGE, t
 from tests import instrument_native as native
 from tests import pages
-from tests.conftest import ROOT, on_both_builds, open_local_page
+from tests.conftest import ROOT, on_both_builds, open_local_page, reach
 from tests.i18n.leaks import foreign_phrases, leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,7 +78,7 @@ def open_spanish(browser, site_url, page: str, fragment: str = "", **options):
 
 def ready(page, engine: str):
     panel = page.locator(f"#instrument-{engine}")
-    panel.scroll_into_view_if_needed()
+    reach(panel)
     page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
     return panel
 

@@ -7,7 +7,9 @@
   function markScrollableEquations() {
     // Every width is read before any attribute is written: a write between two
     // reads would make the browser lay the page out again for each equation.
-    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")];
+    // Equations in blocks not drawn yet (site.css) are left for later: measuring
+    // one would draw its block now, which is the very work put off.
+    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")].filter(drawn);
     const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
     boxes.forEach((box, i) => {
       if (scrolls[i]) {
@@ -57,6 +59,40 @@
     }, true);
   }
 
+  // site.css lets a long page skip styling and laying out the blocks far from
+  // the screen (content-visibility), so its first screen is ready sooner.
+  // Once the page is idle, the rest is drawn a block per idle moment, each
+  // block's style and layout being a short task of its own: from then on the
+  // page is whole, so the scrollbar, the table of contents and anything that
+  // reads the page's layout see the real one. Equations are measured then.
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+  const SKIPPABLE = { contentVisibilityAuto: true };
+  function drawn(element) {
+    return !element.checkVisibility || element.checkVisibility(SKIPPABLE) || !element.closest(".md-content__inner");
+  }
+  let drawing = 0; // one pass per page: instant navigation starts a new one
+  function drawTheRestWhenIdle() {
+    const pass = ++drawing;
+    const article = document.querySelector(".md-content__inner");
+    const blocks = article ? [...article.children] : [];
+    const next = () => {
+      if (pass !== drawing) return;
+      const block = blocks.shift();
+      if (!block) {
+        markScrollableEquations();
+        return;
+      }
+      block.classList.add("enc-drawn");
+      idle(next);
+    };
+    idle(next);
+  }
+
+  function onPage() {
+    markScrollableEquations();
+    drawTheRestWhenIdle();
+  }
+
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
@@ -64,6 +100,6 @@
   });
   // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
   if (document.fonts) document.fonts.ready.then(markScrollableEquations);
-  if (window.document$) window.document$.subscribe(markScrollableEquations);
-  else document.addEventListener("DOMContentLoaded", markScrollableEquations);
+  if (window.document$) window.document$.subscribe(onPage);
+  else document.addEventListener("DOMContentLoaded", onPage);
 })();
