@@ -391,6 +391,20 @@ def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pyce
     page.evaluate(WAKE_LIVE_PARTS, selector)
 
 
+WHOLE = "!document.querySelector('.md-content__inner > :not(.enc-drawn)')"
+
+
+def wait_until_whole(page, timeout_ms: int = 30_000) -> None:
+    """Wait until a long page has drawn every block it skipped at load (site.css, site.js).
+
+    Until then blocks far from the screen are skipped (content-visibility):
+    present, findable and read out, but not laid out, so their ``innerText``
+    is empty and nothing about their layout (widths, colours on screen) can
+    be measured. A reader who has been on the page a few seconds has it whole.
+    """
+    page.wait_for_function(WHOLE, timeout=timeout_ms)
+
+
 def reach(panel) -> None:
     """Point at an instrument panel as a reader about to use it does (scrolled into view first).
 

@@ -4,12 +4,12 @@
 
   // A wide equation scrolls sideways on a narrow screen; make exactly those
   // focusable so keyboard readers can scroll them too (and name them).
-  function markScrollableEquations() {
+  function markScrollableEquations(scope = document) {
     // Every width is read before any attribute is written: a write between two
     // reads would make the browser lay the page out again for each equation.
     // Equations in blocks not drawn yet (site.css) are left for later: measuring
     // one would draw its block now, which is the very work put off.
-    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")].filter(drawn);
+    const boxes = [...scope.querySelectorAll("figure.equation > .arithmatex")].filter(drawn);
     const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
     boxes.forEach((box, i) => {
       if (scrolls[i]) {
@@ -64,7 +64,8 @@
   // Once the page is idle, the rest is drawn a block per idle moment, each
   // block's style and layout being a short task of its own: from then on the
   // page is whole, so the scrollbar, the table of contents and anything that
-  // reads the page's layout see the real one. Equations are measured then.
+  // reads the page's layout see the real one. A block's equations are
+  // measured once it is drawn, by this pass or because the reader got there first.
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
   const SKIPPABLE = { contentVisibilityAuto: true };
   function drawn(element) {
@@ -75,18 +76,20 @@
     const pass = ++drawing;
     const article = document.querySelector(".md-content__inner");
     const blocks = article ? [...article.children] : [];
+    let last = null;
     const next = () => {
       if (pass !== drawing) return;
-      const block = blocks.shift();
-      if (!block) {
-        markScrollableEquations();
-        return;
-      }
-      block.classList.add("enc-drawn");
+      if (last) markScrollableEquations(last); // laid out by now, in the frame between
+      last = blocks.shift();
+      if (!last) return;
+      last.classList.add("enc-drawn");
       idle(next);
     };
     idle(next);
   }
+  document.addEventListener("contentvisibilityautostatechange", (event) => {
+    if (!event.skipped && event.target instanceof Element) markScrollableEquations(event.target);
+  }, true);
 
   function onPage() {
     markScrollableEquations();
@@ -96,10 +99,10 @@
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(markScrollableEquations, 150);
+    resizeTimer = setTimeout(() => markScrollableEquations(), 150);
   });
   // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
-  if (document.fonts) document.fonts.ready.then(markScrollableEquations);
+  if (document.fonts) document.fonts.ready.then(() => markScrollableEquations());
   if (window.document$) window.document$.subscribe(onPage);
   else document.addEventListener("DOMContentLoaded", onPage);
 })();
