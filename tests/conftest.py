@@ -367,7 +367,8 @@ WAKE_LIVE_PARTS = """async (selector) => {
     await frame();
     await frame();
     const start = performance.now();
-    while (el.matches('figure.instrument') && !el.dataset.state && performance.now() - start < 10000) {
+    while (el.matches('figure.instrument') && [undefined, 'loading'].includes(el.dataset.state)
+           && performance.now() - start < 10000) {
       await frame();
     }
     // One near the screen as the page opened keeps the build's picture until

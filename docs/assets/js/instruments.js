@@ -764,6 +764,7 @@
 
   async function enhance(panel, { waitForReader = false } = {}) {
     panel.dataset.state = "loading";
+    const reached = waitForReader && readerReaches(panel); // the pointer may come while the data does
     let baked;
     try {
       [baked] = await Promise.all([loadData(panel), waitForReader ? null : site.loadPlotly()]);
@@ -807,7 +808,7 @@
     renderLegend(inst);
     if (waitForReader) {
       panel.dataset.state = "waiting";
-      inst.goingLive = readerReaches(panel).then(() => goLive(inst));
+      inst.goingLive = reached.then(() => goLive(inst));
     } else {
       inst.goingLive = goLive(inst);
     }
