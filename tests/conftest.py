@@ -412,10 +412,10 @@ def reach(panel) -> None:
     A panel near the screen as the page opens keeps the build's picture of its
     default setting until the reader reaches for it (instruments.js); one the
     reader scrolls near is set up and drawn at once. Either way the caller then
-    waits for ``data-state=ready``. The point is the panel's top left corner,
-    its title: no control, and not the chart (whose hover labels would show).
+    waits for ``data-state=ready``. The point is the panel's title: no control,
+    and not the chart (whose hover labels would show).
     """
-    panel.hover(position={"x": 4, "y": 4})
+    panel.locator(".instrument__title").hover()
 
 
 @pytest.fixture

@@ -529,6 +529,7 @@ def test_touch_on_a_phone(browser, site_url):
         page.wait_for_function("k => document.querySelector('#instrument-init_explorer').dataset.frame !== k", arg=before)
         assert panel.locator("[data-readout=verdict] dd").inner_text() == "EXPLODES"
         slider = panel.get_by_role("slider", name="Depth", exact=True)
+        slider.scroll_into_view_if_needed()  # the tap below is at a point, not on a locator
         box = slider.bounding_box()
         before = panel.get_attribute("data-frame")
         page.touchscreen.tap(box["x"] + 4, box["y"] + box["height"] / 2)  # the left end: depth 1
