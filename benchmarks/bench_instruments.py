@@ -10,6 +10,14 @@ step is timed in the page from dispatching the ``input`` event to
 - ``next_frame``: the first animation frame after the draw settled
   (the frame that paints it; includes waiting for the next vsync);
 - ``draw``: the renderer's own work, from its animation-frame callback to afterplot.
+Each step's input is dispatched from the animation-frame callback that ended
+the previous step, so its draw (the floor's too) waits one whole frame
+(16.7 ms in headless Chromium) before it starts: input→afterplot is about
+that frame plus ``draw``. A reader's drag is aligned to frames by Chromium
+and drawn in the frame that delivers it; so, as well,
+- ``drag``: real pointer drags (Playwright's mouse) across the instrument's
+  longest slider and a visible floor slider, alternating, each ``input``
+  timed to its chart's next afterplot (no frame to wait for, as for a reader).
 The floor is a bare one-line Plotly chart on the same page, driven the same
 way (input event, one ``Plotly.react`` at the next animation frame) and timed
 the same way, its steps alternating with the instrument's so both see the same
@@ -55,12 +63,14 @@ async function timeStep(chart, move, settled, drawStarted) {
 // exactly like an instrument: an input event on a slider, one Plotly.react at
 // the next animation frame, timed from the event to afterplot and to the next
 // frame. Steps alternate with the instrument's, so both see the same load.
-async function makeFloor(after) {
+async function makeFloor(after, visible = false) {
   const div = document.createElement('div');
   div.style.cssText = 'width:640px;height:320px';
   after.after(div);
   const slider = Object.assign(document.createElement('input'), { type: 'range', min: '0', max: '50', value: '0' });
-  slider.hidden = true;
+  slider.hidden = !visible;
+  slider.className = 'bench-floor';
+  slider.style.width = '320px';
   div.after(slider);
   const x = Array.from({ length: 51 }, (_, i) => i);
   await Plotly.newPlot(div, [{ x, y: x.map(Math.sin), mode: 'lines' }], { margin: { l: 40, r: 10, t: 10, b: 30 } },
@@ -78,6 +88,7 @@ async function makeFloor(after) {
   });
   return {
     chart: div,
+    slider,
     step(n) {
       return timeStep(div, () => { slider.value = String(n % 51); slider.dispatchEvent(new Event('input')); },
                       () => scheduled, () => started);
@@ -113,6 +124,55 @@ async ({ id, steps }) => {
   return { instrument: out, floor: bare };
 }
 """
+
+
+# Real pointer drags (Playwright's mouse, through Chromium's input pipeline,
+# which delivers a drag's input at the start of a frame): every `input` event on
+# the instrument's or the floor's slider is timed to its chart's next afterplot.
+DRAG_SETUP = STEP_FUNCTIONS + """
+async (id) => {
+  const panel = document.getElementById(id);
+  const floor = await makeFloor(panel, true);
+  const record = (chart, box, into) => {
+    let last = null;
+    box.addEventListener('input', () => { last = last || performance.now(); }, true);
+    chart.on('plotly_afterplot', () => { if (last !== null) { into.push(performance.now() - last); last = null; } });
+  };
+  const times = { instrument: [], floor: [] };
+  record(panel.querySelector('.instrument__chart'), panel, times.instrument);
+  record(floor.chart, floor.slider, times.floor);
+  window.__drag = { floor, times };
+}
+"""
+DRAG_MOVES = 20  # per drag; four drags of each slider, alternating, so both see the same load
+
+
+def drag(page, slider) -> None:
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    for k in range(DRAG_MOVES):
+        half = DRAG_MOVES // 2
+        frac = k / half if k < half else 2 - k / half  # there and back
+        page.mouse.move(box["x"] + 2 + frac * (box["width"] - 4), y)
+        page.wait_for_timeout(20)
+    page.mouse.up()
+
+
+def drags(page, engine: str) -> dict:
+    """Input→afterplot of real drags across the instrument's longest slider and the floor's."""
+    page.evaluate(DRAG_SETUP, f"instrument-{engine}")
+    panel = page.locator(f"#instrument-{engine}")
+    sliders = panel.locator("input[type=range]")
+    longest = max(range(sliders.count()), key=lambda i: int(sliders.nth(i).get_attribute("max")))
+    floor = page.locator("input.bench-floor")
+    for _ in range(4):
+        drag(page, sliders.nth(longest))
+        drag(page, floor)
+    times = page.evaluate("() => { const d = window.__drag; d.floor.remove(); return d.times; }")
+    return {who: {"drag_ms": summary(t)} for who, t in times.items()}
 
 
 def bake_timings() -> dict:
@@ -166,6 +226,8 @@ def latency(steps: int, site_dir: Path | None = None) -> dict:
                           "draw_ms": summary(r["work"])}
                     for who, r in raw.items()
                 }
+                for who, figures in drags(page, engine).items():
+                    results[engine][who].update(figures)
             browser.close()
     return results
 
@@ -212,7 +274,7 @@ def main() -> None:
         data["ratio_p95"] = {metric: inst[metric]["p95"] / floor[metric]["p95"] for metric in inst}
         data["ratio_median"] = {metric: inst[metric]["median"] / floor[metric]["median"] for metric in inst}
         for metric, label in (("afterplot_ms", "input→afterplot"), ("next_frame_ms", "input→next frame"),
-                              ("draw_ms", "draw")):
+                              ("draw_ms", "draw"), ("drag_ms", "drag→afterplot")):
             print(f"{name if metric == 'afterplot_ms' else '':22s} {label:17s} median {inst[metric]['median']:5.1f} ms "
                   f"p95 {inst[metric]['p95']:5.1f} ms | floor median {floor[metric]['median']:5.1f} "
                   f"p95 {floor[metric]['p95']:5.1f} | p95 ratio {data['ratio_p95'][metric]:.2f}")

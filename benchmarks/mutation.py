@@ -10,9 +10,12 @@ it. The score is the share of non-equivalent mutants the tests kill.
   alone against the tests written for it, and mutmut narrows that further to
   the tests that call the mutated function. The scratch copy's conftest
   empties the tests' own caches before every test (the contract tests keep
-  each bake; a kept bake would hide every mutant in it) and runs a mutant's
-  tests fastest first, so a killed mutant costs its quickest killing test and
-  only a survivor pays for the whole selection.
+  each bake; a kept bake would hide every mutant in it), empties an engine's
+  own cache (batchnorm_stability's sweeps) in the stats run and wherever the
+  mutant under test sits in a function the cached one reaches, credits a
+  fixture kept beyond one test to every test that uses it, and runs a
+  mutant's tests fastest first, so a killed mutant costs its quickest killing
+  test and only a survivor pays for the whole selection.
 - JavaScript (``docs/assets/js/quiz.js``): a short list of edits below,
   applied one at a time to the served quiz.js of a site built once from a
   scratch copy of the repository, each followed by the quiz browser tests.
@@ -221,12 +224,79 @@ CACHE_RESET = """
 # each bake in a cache: within one run only the first test would call the
 # engine's bake(), so mutmut would credit that test alone with it, and each
 # mutant runs in a process forked after a clean run, cache filled. Emptying the
-# tests' caches before every test keeps both honest. The engines' own caches
-# (batchnorm_stability's sweeps) are kept: emptying them made every contract
-# test re-run the whole grid, and the module's selection took 7 minutes under
-# load 15-19, the price of each surviving mutant. So a test that reads a sweep
-# another test computed first is not credited with it, and a survivor there is
-# checked by hand against the module's whole test file.
+# tests' caches before every test keeps both honest.
+#
+# The engines' own caches (batchnorm_stability's sweeps) hold what the
+# functions they reach computed: filled by the unmutated code in the clean run,
+# they would hide a mutant in those functions from every test. Emptying them
+# before every test made every contract test re-run the whole grid (7 minutes
+# per surviving mutant under load 15-19), so they are emptied only where it
+# matters: before every test of mutmut's stats run (each test is then credited
+# with the engine code its sweeps run), and once in a mutant's process when the
+# mutant sits in a function the cached one reaches, found from the module's
+# source. A mutant anywhere else cannot change what the cache holds.
+def _mutant_under_test():
+    try:
+        from mutmut.mutation.trampoline import get_mutant_under_test
+    except ImportError:
+        return os.environ.get("MUTANT_UNDER_TEST", "")
+    return get_mutant_under_test()
+
+
+def _reached_from(path, start):
+    \"\"\"Names of the module-level functions and classes of ``path`` that ``start`` reaches by name.\"\"\"
+    import ast
+
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    defs = {node.name: node for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    reached, todo = set(), [start]
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in defs:
+            continue
+        reached.add(name)
+        todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs]
+    return reached
+
+
+def _engine_caches():
+    \"\"\"(cache, names it reaches) for every cached function of the mutated package's modules.\"\"\"
+    import sys
+
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    originals = os.path.dirname(top) if os.path.basename(top) == "mutants" else top
+    caches = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("instruments.") or not getattr(module, "__file__", None):
+            continue
+        source = os.path.join(originals, *name.split(".")) + ".py"
+        for attribute, value in list(vars(module).items()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                caches.append((value, name, _reached_from(source, attribute)))
+    return caches
+
+
+_CLEARED_FOR = []
+
+
+def _clear_engine_caches():
+    mutant = _mutant_under_test()
+    if mutant == "stats":
+        for cache, _, _ in _engine_caches():
+            cache.cache_clear()
+        return
+    if "__mutmut_" not in mutant or mutant in _CLEARED_FOR:
+        return
+    _CLEARED_FOR.append(mutant)      # once per mutant: its tests may share what it computed
+    module, _, function = mutant.partition("__mutmut_")[0].rpartition(".")
+    # x_name for a function, xǁClassǁmethod for a method (the class is what a caller names)
+    function = function.split("ǁ")[1] if "ǁ" in function else function.removeprefix("x_")
+    for cache, cache_module, reached in _engine_caches():
+        if cache_module == module and function in reached:
+            cache.cache_clear()
+
+
 def pytest_runtest_setup(item):
     import sys
 
@@ -236,6 +306,49 @@ def pytest_runtest_setup(item):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+    _clear_engine_caches()
+
+
+# mutmut credits a test with the functions called while it runs, its setup
+# included. A fixture kept beyond one test (batchnorm_stability's module-scoped
+# bake) is made in the setup of the first test that asks for it, so only that
+# test would be credited with the engine code behind it, and a mutant there
+# would never meet the tests that read the fixture later. In the stats run, the
+# calls made while a fixture is set up are recorded and credited to every test
+# that uses it.
+_FIXTURE_CALLS = {}
+
+
+def _mutmut_state():
+    try:
+        from mutmut.state import state
+    except ImportError:
+        return None
+    return state()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    state = _mutmut_state()
+    if state is None or _mutant_under_test() != "stats":
+        yield
+        return
+    outer, state._stats = state._stats, set()
+    try:
+        yield
+    finally:
+        _FIXTURE_CALLS[id(fixturedef)] = set(state._stats)
+        state._stats = outer | state._stats
+
+
+def pytest_runtest_call(item):
+    if not _FIXTURE_CALLS or _mutant_under_test() != "stats":
+        return
+    state = _mutmut_state()
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in item.fixturenames:
+        for fixturedef in defs.get(name, ()):
+            state._stats |= _FIXTURE_CALLS.get(id(fixturedef), set())
 
 
 # mutmut hands pytest a mutant's tests in no particular order and stops at the

@@ -34,6 +34,7 @@ import pytest
 # thread, as the browser does. Set before anything imports numpy.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import sitebuild  # noqa: E402,F401  (first: it fixes the BLAS kernels before numpy loads)
 from sitebuild.editions import zensical_build
 from tests import run_once
 

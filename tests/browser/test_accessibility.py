@@ -23,7 +23,7 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
         page.goto(site_url + path)
         wake_live_parts(page)
         for panel in page.locator("figure.instrument[data-engine]").all():
-            panel.locator(".js-plotly-plot").wait_for()
+            panel.locator(".instrument__chart.js-plotly-plot").wait_for()
         # Cells as a reader finds them: the build's code, editable, with the live toolbar
         # (the editor itself, which comes when a cell is entered, is checked in test_cells).
         for cell in page.locator(".pycell").all():

@@ -540,8 +540,10 @@ FIRST_CHAPTER_CELL = ".pycell[data-cell-id]"
 
 def navigate_in_site(page, path: str, ready: str) -> None:
     """Follow a link to ``path``; Material's instant navigation loads it in place."""
+    # ``ready`` may match a cell of the page being left too: tag those so the wait is for the new page's.
+    page.evaluate("document.querySelectorAll('.pycell').forEach((cell) => { cell.dataset.leftPage = ''; })")
     follow_link(page, path)
-    page.wait_for_selector(f"{ready}.pycell--enhanced")
+    page.wait_for_selector(f"{ready}.pycell--enhanced:not([data-left-page])")
     assert page.evaluate("window.__sameDocument") is True  # instant navigation, not a reload
 
 
@@ -559,7 +561,8 @@ def test_python_stays_warm_across_pages_with_a_clean_namespace(browser, site_url
         assert page.evaluate(WORKERS_STARTED) == 1
 
         navigate_in_site(page, CHAPTER, FIRST_CHAPTER_CELL)
-        chapter_cell = '[id="{}"]'.format(page.locator(FIRST_CHAPTER_CELL).first.get_attribute("data-cell-id"))
+        chapter_cell = '[id="{}"]'.format(
+            page.locator(f"{FIRST_CHAPTER_CELL}:not([data-left-page])").first.get_attribute("data-cell-id"))
         output = run_code(page, "print('left_behind' in globals())\nhere = 'chapter'", cell=chapter_cell)
         assert output.locator(".pycell__stream--stdout").inner_text() == "False\n"  # nothing leaked
         assert page.evaluate(WORKERS_STARTED) == 1  # the same worker, already warm

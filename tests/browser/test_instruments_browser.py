@@ -382,10 +382,20 @@ def test_charts_follow_the_palette_and_the_page_width(gallery):
         arg=light["font"])
     dark = gallery.chart("init_explorer")
     assert dark["colours"] != light["colours"]
+    # The backdrop beneath (axes, titles, reference lines) follows the palette too...
+    backdrop = "() => document.querySelector('#instrument-init_explorer .instrument__backdrop')"
+    gallery.page.wait_for_function(f"f => ({backdrop})()._fullLayout.font.color !== f", arg=light["font"])
+    assert gallery.page.evaluate(f"() => ({backdrop})()._fullLayout.font.color") == dark["font"]
     gallery.page.set_viewport_size({"width": 375, "height": 800})
     gallery.page.wait_for_function(
         "() => document.querySelector('#instrument-init_explorer .instrument__chart')._fullLayout.width <= 375")
     assert gallery.page.evaluate("document.documentElement.scrollWidth") <= 375
+    # ...and the page width, so its plot area stays exactly under the curves'.
+    gallery.page.wait_for_function(f"() => ({backdrop})()._fullLayout.width <= 375")
+    sizes = gallery.page.evaluate(f"""() => [document.querySelector('#instrument-init_explorer .instrument__chart'),
+                                             ({backdrop})()].map(gd => [gd._fullLayout.width, gd._fullLayout.height,
+                                                                        gd._fullLayout._size])""")
+    assert sizes[0] == sizes[1]
     gallery.page.set_viewport_size({"width": 1280, "height": 900})
 
 

@@ -100,8 +100,11 @@ def set_control(page, engine: str, control: dict, value) -> None:
 
 
 def chart_words(panel) -> dict:
+    # The axes and their titles are the backdrop's, drawn beneath the chart's curves.
     return panel.evaluate("""el => { const gd = el.querySelector('.instrument__chart');
-        return { x: gd.layout.xaxis.title.text, y: gd.layout.yaxis.title.text, separators: gd.layout.separators,
+        const axes = el.querySelector('.instrument__backdrop').layout;
+        return { x: axes.xaxis.title.text, y: axes.yaxis.title.text,
+                 separators: gd.layout.separators === axes.separators ? axes.separators : null,
                  traces: gd.data.filter(d => d.showlegend !== false).map(d => d.name),
                  legend: [...el.querySelectorAll('.instrument__legend li')].map(li => li.textContent),
                  label: gd.getAttribute('aria-label') }; }""")

@@ -49,6 +49,20 @@ def test_gradients_match_central_differences(use_bn):
             assert grads[name][index] == pytest.approx(expected, rel=1e-5, abs=1e-8), (name, index)
 
 
+def test_init_params_holds_one_set_per_layer_he_scaled():
+    """Both variants start from one dictionary: per layer W, b (no BN) and
+    gamma, beta (BN), plus the read-out; nothing for layers the network does
+    not have. Weights are He-scaled (EQ N1.5: variance 2 / fan-in), biases and
+    beta zero, gamma one."""
+    params = bs.init_params(2, seed=3)
+    assert set(params) == {"W_out", "b_out", "W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2"}
+    assert params["W1"].shape == (bs.INPUT_DIM, bs.WIDTH) and params["W2"].shape == (bs.WIDTH, bs.WIDTH)
+    assert params["W2"].std() == pytest.approx(math.sqrt(2 / bs.WIDTH), rel=0.1)      # 1024 draws
+    for layer in (1, 2):
+        assert not params[f"b{layer}"].any() and not params[f"beta{layer}"].any()
+        assert (params[f"gamma{layer}"] == 1.0).all()
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     m=st.integers(2, 40),
@@ -120,6 +134,8 @@ def test_a_collapsed_network_cannot_pass_the_training_bar(seed, spread, shift):
 
 
 DESCENT = [50.0 * 0.9**k for k in range(61)]          # ends near 0.09: trains
+TARGET_STD = float(np.std(bs.make_task()[1]))
+BAR = 0.5 * (0.5 * float(np.var(bs.make_task()[1])))    # half of the best constant's loss
 
 
 @pytest.mark.parametrize("losses, live, spread, expected", [
@@ -133,9 +149,26 @@ DESCENT = [50.0 * 0.9**k for k in range(61)]          # ends near 0.09: trains
     ([50.0, 120.0, 5.0, 0.2], 4, 0.8, "trains"),                  # overshoots once, then trains
     ([50.0, 700.0, 50.0, 11.0], 2, 0.3, "diverged"),              # blew up and never recovered
     ([50.0, 20.0, 4.0, 1.6], 20, 2.0, "too_slow"),                # descends, not yet below the bar
+    # the checks run in order: ending above the start is check 1, before a dead network (check 2)
+    ([50.0, 40.0, 60.0], 0, 0.0, "diverged"),
+    ([50.0, 40.0, 50.0], 10, 1.0, "too_slow"),                    # ends at its start: not above it
+    ([50.0, 20.0, 0.1], 1, 1.0, "trains"),                        # one live unit is alive
+    ([50.0, 20.0, 0.1], 10, 0.1 * TARGET_STD, "trains"),          # a spread of exactly 10% is not below it
+    ([50.0, 20.0, BAR], 10, 1.0, "trains"),                       # exactly at the bar is "at most"
 ])
 def test_classify_follows_the_documented_rule(losses, live, spread, expected):
     assert bs.classify(losses, live, spread) == expected
+
+
+@pytest.mark.parametrize("losses, expected", [
+    ([50.0, 40.0, 30.0], None),
+    ([50.0, 40.0, 60.0, float("nan")], 2),
+    ([50.0, float("nan")], 1),
+    ([50.0, float("inf"), 20.0], 1),
+    ([50.0, 50.0, 51.0], 2),                                      # equal to the start is not above it
+])
+def test_first_bad_step_is_the_first_loss_not_finite_or_above_the_start(losses, expected):
+    assert bs.first_bad_step(losses) == expected
 
 
 def test_outcome_words_live_in_one_mapping():
@@ -177,6 +210,22 @@ def test_health_sees_a_dead_batch_norm_layer():
     params["beta2"] = np.full_like(params["beta2"], -100.0)   # gamma·ẑ stays within ±8·gamma
     live, spread = bs.health(params, x, depth, use_bn=True)
     assert live == 0 and spread == 0.0
+
+
+def test_health_counts_a_constant_unit_among_varying_ones_as_dead():
+    """One hidden layer; unit 0 gets zero weights and a positive bias, so it
+    outputs 0.5 for every input, while the others vary (and are zero on some
+    inputs). Live units are those whose output varies across the batch,
+    counted here directly from the layer's outputs."""
+    x, _ = bs.make_task()
+    params = bs.init_params(1)
+    params["W1"][:, 0] = 0.0
+    params["b1"][0, 0] = 0.5
+    outputs = np.maximum(x @ params["W1"] + params["b1"], 0.0)
+    varying = int(np.sum(outputs.max(axis=0) > outputs.min(axis=0)))
+    assert varying == bs.WIDTH - 1 and outputs.min() == 0.0
+    live, _ = bs.health(params, x, 1, use_bn=False)
+    assert live == varying
 
 
 def test_the_collapsed_runs_named_in_issue_8():
@@ -288,6 +337,14 @@ def test_outcome_agrees_with_an_independent_re_run(depth, index, use_bn):
     if engine.outcome != "diverged":
         assert engine.losses[-1] == pytest.approx(losses[-1], rel=1e-6, abs=1e-9)
         assert engine.live_units == live
+
+
+def test_the_shallowest_network_and_the_shortest_run_are_valid():
+    """One hidden layer and one step are the smallest valid settings: the run
+    is the independent re-run's first two losses."""
+    for use_bn in (False, True):
+        run = bs.train(1, RATES[6], use_bn, steps=1)
+        assert run.losses == pytest.approx(reference_run(1, RATES[6], use_bn)[0][:2], rel=1e-9)
 
 
 def test_the_sample_covers_every_outcome():
@@ -505,3 +562,75 @@ def test_the_default_setting_sits_at_the_no_bn_ceiling():
     assert here.no_bn.outcome not in bs.FAILURES and here.with_bn.outcome == "trains"
     one_up = bs.simulate(RATES[RATES.index(rate) + 1], depth)
     assert one_up.no_bn.outcome == "diverged" and one_up.with_bn.outcome == "trains"
+
+
+# ---------------------------------------------------------------- marks and words, from made-up runs
+
+def made_up_run(losses, outcome, first_bad):
+    """A run with the given loss curve; nothing is trained."""
+    return bs.TrainResult(depth=2, learning_rate=RATES[0], use_bn=False, losses=losses, outcome=outcome,
+                          live_units=3, prediction_spread=1.0, first_bad_step=first_bad)
+
+
+CHART_TOP = bs.SPEC["chart"]["y"]["range"][1]          # log10 of the loss at the chart's top edge
+
+
+def test_a_curve_that_crosses_the_top_edge_is_marked_on_the_edge_where_it_first_does():
+    """The chart shows log10(loss) up to CHART_TOP = 3, i.e. losses up to 1000.
+    900 (log10 2.95) is on the chart, 1100 (log10 3.04) is not: a run that
+    overshoots there and comes back down is marked once, at step 2, on the top
+    edge, with the step in its label; a curve that stays below 1000 is not."""
+    assert 10 ** CHART_TOP == 1000.0
+    run = made_up_run([50.0, 900.0, 1100.0, 20.0, 0.1], "trains", first_bad=1)
+    assert bs._marks("log10_loss_no_bn", run) == [
+        {"trace": "log10_loss_no_bn", "x": 2.0, "y": CHART_TOP,
+         "label": {"key": "instrument.mark.off_chart_at_step", "step": 2}}]
+    assert bs._marks("log10_loss_no_bn", made_up_run([50.0, 999.0, 20.0, 0.1], "trains", first_bad=1)) == []
+
+
+def test_a_diverged_run_is_marked_where_it_leaves_the_chart_not_where_it_first_rose():
+    """The loss first rises at step 1 (80 > 50) but leaves the chart at step 3
+    (1500 > 1000): the one diverged mark sits at step 3. A run that diverges
+    without leaving the chart (it ends above its start) is marked where it
+    first rose."""
+    run = made_up_run([50.0, 80.0, 400.0, 1500.0, float("inf")], "diverged", first_bad=1)
+    assert bs._marks("t", run) == [{"trace": "t", "x": 3.0,
+                                    "label": {"key": "instrument.mark.diverged_at_step", "step": 3}}]
+    stays = made_up_run([50.0, 40.0, 70.0, 60.0], "diverged", first_bad=2)
+    assert bs._marks("t", stays) == [{"trace": "t", "x": 2.0,
+                                      "label": {"key": "instrument.mark.diverged_at_step", "step": 2}}]
+
+
+def test_a_collapsed_run_is_marked_with_a_plotly_symbol_of_its_own():
+    """instruments/README.md: a mark's `symbol` is a Plotly marker symbol, and
+    the renderer draws `triangle-up` when there is none. Plotly's own marker
+    validator is the judge of what it can draw."""
+    import plotly.graph_objects as go
+
+    (mark,) = bs._marks("t", made_up_run([50.0, 20.0, 13.0], "collapsed", first_bad=None))
+    assert (mark["x"], mark["label"]) == (2.0, {"key": "instrument.mark.collapsed"})
+    assert mark["symbol"] != "triangle-up"
+    go.scatter.Marker(symbol=mark["symbol"])      # raises ValueError on a name Plotly does not know
+
+
+def test_no_stable_rate_reads_the_word_none():
+    """When even the smallest rate fails there is no ceiling: the readout is the
+    catalogue's word for none, not a number and not a blank."""
+    from sitebuild.i18n import words
+
+    no_bn, with_bn = bs.train(2, RATES[0], False), bs.train(2, RATES[0], True)
+    result = bs.StabilityResult(depth=2, learning_rate=RATES[0], no_bn=no_bn, with_bn=with_bn,
+                                final_loss_no_bn=no_bn.losses[-1], final_loss_with_bn=with_bn.losses[-1],
+                                ceiling_no_bn=None)
+    shown = bs._frame(result)["readouts"]["ceiling_no_bn"]
+    assert shown == "none" and words(f"instrument.word.{shown}") == "none"
+
+
+def test_train_is_one_row_of_the_sweep_with_the_same_defaults():
+    """train() is sweep() at a single rate: given only a rate, both run the
+    panel's default network (its default depth, no batch norm, STEPS steps)."""
+    depth = next(c["default"] for c in bs.SPEC["controls"] if c["name"] == "depth")
+    rate = RATES[4]
+    alone = bs.train(learning_rate=rate)
+    assert alone == bs.sweep(learning_rates=(rate,))[0]
+    assert (alone.depth, alone.use_bn, len(alone.losses)) == (depth, False, bs.STEPS + 1)

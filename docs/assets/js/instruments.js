@@ -285,35 +285,82 @@
     return out;
   }
 
-  // Everything in the chart's layout that no setting changes, built once per
-  // instrument (and again when the theme changes): a slider step only swaps
-  // the per-frame parts (annotations, a range fitted to the data) in place,
-  // and Plotly.react finds the rest unchanged.
-  function chartLayout(inst) {
+  // The chart is two Plotly charts of one size, margins and axis ranges, one
+  // over the other. The backdrop (beneath) draws what no setting moves: axes,
+  // grid, tick labels, titles, reference lines and their labels. The chart
+  // itself (on top, the one the reader hovers) draws only the curves and the
+  // marks, on hidden axes. Plotly redraws a whole chart whenever its data
+  // change, and its axes (measured text) cost more than the curves, so a
+  // slider step now redraws the curves alone; the backdrop is redrawn only
+  // for a new theme or size, or when a range fitted to the data moves.
+  // Both layouts are built once per instrument (and again for a new theme):
+  // a step only swaps the per-frame parts in place (the marks' labels, a
+  // fitted range), and Plotly.react finds the rest unchanged.
+  // Fixed margins instead of automargin: automargin measures the tick labels
+  // and redraws a second time, and the two charts must keep the same plot area.
+  const MARGIN = { l: 64, r: 16, t: 16, b: 48 };
+
+  function backdropLayout(inst) {
     const chart = inst.spec.chart;
     const colours = site.chartColours();
     const base = site.baseLayout();
-    // Fixed margins instead of automargin: automargin measures the tick labels
-    // and redraws a second time, which doubles the cost of a slider step.
     return Object.assign(base, {
-      margin: { l: 64, r: 16, t: 16, b: 48 },
-      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false },
-        chart.x.range ? { range: chart.x.range, autorange: false } : {}),
+      margin: MARGIN,
+      xaxis: Object.assign(base.xaxis, { title: { text: words(chart.x.title) }, fixedrange: true, automargin: false,
+        autorange: false }),
       yaxis: Object.assign(base.yaxis, {
         title: { text: words(chart.y.title) }, type: chart.y.type || "linear",
-        range: chart.y.range, autorange: false, fixedrange: true, automargin: false,
+        autorange: false, fixedrange: true, automargin: false,
       }),
       shapes: chart.hlines.map((line) => ({
         type: "line", xref: "paper", x0: 0, x1: 1, y0: line.y, y1: line.y,
         line: { color: colours.reference, width: 1, dash: "dash" },
       })),
-      annotations: [],
-      barmode: "overlay",
+      annotations: chart.hlines.filter((line) => line.label).map((line) => ({
+        xref: "paper", x: 1, y: line.y, xanchor: "right", yanchor: "bottom",
+        text: words(line.label), showarrow: false, font: { size: 11, color: colours.reference },
+      })),
       // The legend is HTML under the chart (renderLegend): it wraps on a phone
       // instead of colliding with the axis title, and costs the redraw nothing.
       showlegend: false,
+      hovermode: false,
+    });
+  }
+
+  function chartLayout(inst) {
+    const chart = inst.spec.chart;
+    const base = site.baseLayout();
+    const hidden = { visible: false, fixedrange: true, automargin: false };
+    return Object.assign(base, {
+      margin: MARGIN,
+      xaxis: Object.assign({}, hidden, chart.x.range ? { range: chart.x.range, autorange: false } : {}),
+      yaxis: Object.assign({}, hidden, { type: chart.y.type || "linear", range: chart.y.range, autorange: false }),
+      annotations: [],
+      barmode: "overlay",
+      showlegend: false,
       hovermode: "x",
     });
+  }
+
+  // Gives the backdrop the ranges the chart was drawn with (a declared range
+  // never moves, so this draws the backdrop once); force: redraw it anyway.
+  function drawBackdrop(inst, force) {
+    if (!inst.panel.isConnected) return Promise.resolve();
+    if (!inst.backdrop) {
+      inst.backdrop = document.createElement("div");
+      inst.backdrop.className = "instrument__backdrop";
+      inst.chart.append(inst.backdrop);
+    }
+    const ranges = [inst.chart.layout.xaxis.range, inst.chart.layout.yaxis.range];
+    const key = JSON.stringify(ranges);
+    if (!force && key === inst.backdropShown) return Promise.resolve();
+    inst.backdropShown = key;
+    if (!inst.backdropLayout) inst.backdropLayout = backdropLayout(inst);
+    const layout = inst.backdropLayout;
+    layout.xaxis.range = ranges[0].slice();
+    layout.yaxis.range = ranges[1].slice();
+    layout.datarevision = key; // the ranges moved in place: tell react so
+    return window.Plotly.react(inst.backdrop, [], layout, inst.config);
   }
 
   function figure(inst, frame) {
@@ -338,10 +385,7 @@
         hovertemplate: `${name}<br>%{x}: %{y:.3~g}<extra></extra>`,
       };
     });
-    const annotations = chart.hlines.map((line) => ({
-      xref: "paper", x: 1, y: line.y, xanchor: "right", yanchor: "bottom",
-      text: line.label ? words(line.label) : "", showarrow: false, font: { size: 11, color: colours.reference },
-    }));
+    const annotations = []; // the marks' labels; the reference lines' are the backdrop's
     const marks = { x: [], y: [], text: [], symbol: [] };
     const addMark = (x, y, label, symbol) => {
       marks.x.push(x);
@@ -409,7 +453,8 @@
     const { data, layout } = figure(inst, frame);
     // Chart first, text after: Plotly measures the page while drawing, and
     // text changed before it would force a layout of the whole page first.
-    inst.drawing = window.Plotly.react(inst.chart, data, layout, inst.config);
+    inst.drawing = window.Plotly.react(inst.chart, data, layout, inst.config)
+      .then(() => drawBackdrop(inst, force));
     updateReadouts(inst, frame);
     inst.panel.dataset.frame = key;
     return inst.drawing;
@@ -836,7 +881,9 @@
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
-        if (inst.panel.isConnected) window.Plotly.Plots.resize(inst.chart);
+        if (!inst.panel.isConnected) return;
+        window.Plotly.Plots.resize(inst.chart);
+        if (inst.backdrop) window.Plotly.Plots.resize(inst.backdrop);
       });
     });
     inst.resizer.observe(inst.chart);
@@ -850,6 +897,7 @@
         inst.resizer && inst.resizer.disconnect();
         inst.viewSizer && inst.viewSizer.disconnect();
         window.Plotly && window.Plotly.purge(inst.chart);
+        window.Plotly && inst.backdrop && window.Plotly.purge(inst.backdrop);
         live.delete(inst);
       }
     }
@@ -881,7 +929,7 @@
     forgetDetached();
     live.forEach((inst) => {
       renderLegend(inst);
-      inst.layout = null; // its colours are the old theme's
+      inst.layout = inst.backdropLayout = null; // their colours are the old theme's
       draw(inst, { force: true });
     });
   });
