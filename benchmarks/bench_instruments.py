@@ -41,7 +41,7 @@ from pathlib import Path
 from _common import built_site, save, serving, summary
 
 from sitebuild import bake, cache
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, reach
 
 # One step of a control: set the value, dispatch `input` (as a drag does) and
 # time until Plotly's `plotly_afterplot` (the chart's SVG is updated) and
@@ -215,10 +215,10 @@ def latency(steps: int, site_dir: Path | None = None) -> dict:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
-            page.wait_for_selector("figure.instrument[data-state=ready]", timeout=30_000)
+            page.wait_for_selector("figure.instrument[data-state]", timeout=30_000)
             for panel in page.locator("figure.instrument[data-engine]").all():
                 engine = panel.get_attribute("data-engine")
-                panel.scroll_into_view_if_needed()
+                reach(panel)  # the first one keeps its picture until pointed at
                 page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
                 raw = page.evaluate(STEP_SCRIPT, {"id": f"instrument-{engine}", "steps": steps})
                 results[engine] = {

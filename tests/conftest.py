@@ -368,9 +368,13 @@ WAKE_LIVE_PARTS = """async (selector) => {
     await frame();
     await frame();
     const start = performance.now();
-    while (el.matches('figure.instrument') && !el.dataset.state && performance.now() - start < 10000) {
+    while (el.matches('figure.instrument') && [undefined, 'loading'].includes(el.dataset.state)
+           && performance.now() - start < 10000) {
       await frame();
     }
+    // One near the screen as the page opened keeps the build's picture until
+    // the reader reaches for it (instruments.js): point at it, as a reader would.
+    if (el.dataset.state === 'waiting') el.dispatchEvent(new PointerEvent('pointerover', { bubbles: true }));
   }
   window.scrollTo(0, 0);
 }"""
@@ -383,9 +387,36 @@ def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pyce
     whatever a cell sets up there) is told by the page's IntersectionObservers,
     which have run two frames after the element came into view. Waiting for
     that, rather than a fixed pause per element, is both faster and sure; the
-    caller then waits for what it needs drawn (a chart, an editor).
+    caller then waits for what it needs drawn (a chart, an editor). An
+    instrument that waits for the reader (see ``reach``) is pointed at.
     """
     page.evaluate(WAKE_LIVE_PARTS, selector)
+
+
+WHOLE = "!document.querySelector('.md-content__inner > :not(.enc-drawn)')"
+
+
+def wait_until_whole(page, timeout_ms: int = 30_000) -> None:
+    """Wait until a long page has drawn every block it skipped at load (site.css, site.js).
+
+    Until then blocks far from the screen are skipped (content-visibility):
+    present, findable and read out, but not laid out, so their ``innerText``
+    is empty and nothing about their layout (widths, colours on screen) can
+    be measured. A reader who has been on the page a few seconds has it whole.
+    """
+    page.wait_for_function(WHOLE, timeout=timeout_ms)
+
+
+def reach(panel) -> None:
+    """Point at an instrument panel as a reader about to use it does (scrolled into view first).
+
+    A panel near the screen as the page opens keeps the build's picture of its
+    default setting until the reader reaches for it (instruments.js); one the
+    reader scrolls near is set up and drawn at once. Either way the caller then
+    waits for ``data-state=ready``. The point is the panel's title: no control,
+    and not the chart (whose hover labels would show).
+    """
+    panel.locator(".instrument__title").hover()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import on_both_builds
+from tests.conftest import on_both_builds, wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ def chapter(probe, site_url):
 # (test_pages_ship_typeset_math_and_no_katex_javascript) and their parity.
 def test_every_equation_is_typeset_and_labelled(chapter):
     page = chapter.page
+    wait_until_whole(page)  # the text as drawn (innerText) is read below
     for anchor in EQUATIONS:
         figure = page.locator(f"figure.equation#{anchor}")
         assert figure.count() == 1, anchor
@@ -123,6 +124,7 @@ def test_no_console_errors_and_no_outside_requests(chapter):
 @on_both_builds  # each builder ships its own header, navigation and footer
 def test_axe_reports_no_serious_or_critical_violations(chapter, axe_source):
     page = chapter.page
+    wait_until_whole(page)  # colours are judged on blocks drawn
     page.add_script_tag(content=axe_source)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [

@@ -13,7 +13,7 @@ import pytest
 
 from tests import instrument_native as native
 from tests import pages
-from tests.conftest import PageProbe
+from tests.conftest import PageProbe, reach
 
 pytestmark = pytest.mark.browser
 
@@ -41,9 +41,9 @@ class Session(PageProbe):
         return self.page.locator(f"#instrument-{engine}")
 
     def ready(self, engine: str):
-        """Scroll the panel near the viewport and wait until its chart is drawn."""
+        """Scroll the panel near the viewport, point at it and wait until its chart is drawn."""
         panel = self.panel(engine)
-        panel.scroll_into_view_if_needed()
+        reach(panel)
         self.page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
         return panel
 
@@ -531,7 +531,7 @@ def test_touch_on_a_phone(browser, site_url):
     try:
         page.goto(site_url + GALLERY)
         panel = page.locator("#instrument-init_explorer")
-        panel.scroll_into_view_if_needed()
+        reach(panel)
         page.wait_for_selector("#instrument-init_explorer[data-state=ready]")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         before = panel.get_attribute("data-frame")
@@ -539,6 +539,7 @@ def test_touch_on_a_phone(browser, site_url):
         page.wait_for_function("k => document.querySelector('#instrument-init_explorer').dataset.frame !== k", arg=before)
         assert panel.locator("[data-readout=verdict] dd").inner_text() == "EXPLODES"
         slider = panel.get_by_role("slider", name="Depth", exact=True)
+        slider.scroll_into_view_if_needed()  # the tap below is at a point, not on a locator
         box = slider.bounding_box()
         before = panel.get_attribute("data-frame")
         page.touchscreen.tap(box["x"] + 4, box["y"] + box["height"] / 2)  # the left end: depth 1

@@ -15,6 +15,7 @@ import pytest
 
 from tests import instrument_native as native
 from tests.browser.test_instruments_browser import DRAWN, GALLERY, gallery, other_value, session  # noqa: F401 (fixtures)
+from tests.conftest import wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -374,6 +375,7 @@ def test_phone_every_wide_equation_fits_or_scrolls_from_the_keyboard(phone):
     from tests import pages
 
     phone.open(pages.url(pages.chapter(1)))
+    wait_until_whole(phone.page)  # a block far down is measured when drawn (test_page_load covers the early state)
     boxes = phone.page.locator("figure.equation > .arithmatex")
     wide = 0
     for i in range(boxes.count()):

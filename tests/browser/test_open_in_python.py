@@ -23,7 +23,7 @@ from instruments._checks import same_value
 from sitebuild import ROOT
 from tests import instrument_native as native
 from tests import pages
-from tests.conftest import open_local_page
+from tests.conftest import open_local_page, reach
 
 pytestmark = pytest.mark.browser
 
@@ -72,7 +72,7 @@ def open_gallery(probe, site_url: str, path: str, fragment_text: str = "") -> No
 
 def ready(page, engine: str):
     panel = page.locator(f"#instrument-{engine}")
-    panel.scroll_into_view_if_needed()
+    reach(panel)
     page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
     return panel
 

@@ -5,7 +5,9 @@ plain text, and the CodeMirror module is fetched only when a reader enters a
 cell's code; the editor then takes over with the same text, caret and focus,
 so nothing typed meanwhile is lost. An instrument far down the page fetches
 nothing and builds nothing until the reader nears it, and setting it up moves
-nothing on screen. The editor's module is held back (page.route) to open the
+nothing on screen; one on screen as the page opens shows the build's picture
+until the reader reaches for it. A long page skips styling its far blocks
+until idle, yet they are found, read out and reached by links meanwhile. The editor's module is held back (page.route) to open the
 window in which a reader types before it arrives.
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import open_local_page
+from tests.conftest import WHOLE, open_local_page, reach, wait_until_whole
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHAPTER = pages.url(pages.chapter(1))
+GALLERY = pages.url("instruments.md")
 PLAYGROUND = pages.url("playground.md")
 CELL = "#playground-hello"
 EDITOR_MODULE = "/vendor/editor.js"
@@ -209,5 +212,156 @@ def test_an_instrument_far_below_is_set_up_only_near_the_viewport_and_moves_noth
         page.wait_for_function("([el, before]) => el.querySelector('.instrument__readouts').innerText !== before",
                                arg=[panel.element_handle(), readouts], timeout=10_000)
         assert probe.console_errors == []
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- an instrument on screen at load
+
+def test_an_instrument_on_screen_at_load_keeps_its_picture_until_the_reader_reaches_for_it(browser, site_url, axe_source):
+    context, probe = open_local_page(browser)
+    page = probe.page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(site_url + GALLERY)
+        panel = page.locator("figure.instrument[data-engine]").first
+        engine = panel.get_attribute("data-engine")
+        page.wait_for_selector(f"#instrument-{engine}[data-state=waiting]", timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert panel.get_attribute("data-state") == "waiting"
+        assert not [u for u in requested if "/vendor/plotly/" in u]  # nothing to draw yet: no Plotly
+        # What the reader sees meanwhile: the build's picture of the default setting, its readouts,
+        # and controls ready to use.
+        chart = panel.locator(".instrument__chart")
+        assert chart.locator(":scope > svg.static-chart").count() == 1
+        assert panel.locator(".instrument__controls input").count() > 0
+        readouts = panel.locator(".instrument__readouts").inner_text()
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate("async (sel) => (await axe.run(sel, {resultTypes: ['violations']})).violations",
+                                   f"#instrument-{engine}")
+        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+
+        page.evaluate(WATCH_SHIFTS)
+        before = chart.bounding_box()
+        reach(panel)  # the pointer comes over the panel
+        page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
+        page.wait_for_timeout(500)
+        assert len([u for u in requested if "/vendor/plotly/" in u]) == 1
+        assert chart.locator("svg.static-chart").count() == 0
+        assert chart.locator(".main-svg").count() > 0
+        assert page.evaluate("window.__shifts") == [], "the live chart moved what is on screen"
+        after = chart.bounding_box()
+        for key in ("x", "y", "width", "height"):
+            assert after[key] == pytest.approx(before[key], abs=1), key
+        # The same setting, now live: the readouts the build wrote are the ones the renderer computes.
+        assert panel.locator(".instrument__readouts").inner_text() == readouts
+        assert probe.console_errors == []
+    finally:
+        context.close()
+
+
+def _first_panel_after_pressing_end(browser, site_url, live_first: bool) -> tuple[str, str]:
+    """Open the gallery, press End on the first panel's first slider; return its frame and readouts."""
+    context, probe = open_local_page(browser)
+    page = probe.page
+    try:
+        page.goto(site_url + GALLERY)
+        panel = page.locator("figure.instrument[data-engine]").first
+        engine = panel.get_attribute("data-engine")
+        page.wait_for_selector(f"#instrument-{engine}[data-state=waiting]", timeout=30_000)
+        if live_first:
+            reach(panel)
+            page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
+        default = panel.get_attribute("data-frame")
+        panel.get_by_role("slider").first.focus()  # by keyboard: focus is what wakes it
+        page.keyboard.press("End")
+        page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
+        panel.evaluate("el => window.encyclopedia.instruments.settled(el)")
+        frame = panel.get_attribute("data-frame")
+        assert frame != default
+        assert panel.locator(".instrument__chart .main-svg").count() > 0
+        assert probe.console_errors == []
+        return frame, panel.locator(".instrument__readouts").inner_text()
+    finally:
+        context.close()
+
+
+def test_a_control_used_while_the_picture_shows_is_drawn_once_the_chart_is_live(browser, site_url):
+    early = _first_panel_after_pressing_end(browser, site_url, live_first=False)
+    late = _first_panel_after_pressing_end(browser, site_url, live_first=True)
+    assert early == late
+
+
+# ---------------------------------------------------------------- a long page, its far blocks skipped at first
+
+# Holds the page's idle callbacks (site.js draws the skipped blocks in them) until the test lets them run.
+HOLD_IDLE = """(() => {
+  const held = [];
+  let holding = true;
+  const original = window.requestIdleCallback.bind(window);
+  window.requestIdleCallback = (callback) => (holding ? held.push(callback) : original(callback));
+  window.__releaseIdle = () => { holding = false; held.splice(0).forEach((cb) => original(cb)); };
+})();"""
+
+# Whether some of an element's content is skipped by content-visibility (shown, but not drawn yet).
+SKIPPED = """el => [...el.querySelectorAll('*')].some(e => e.checkVisibility() && !e.checkVisibility({ contentVisibilityAuto: true }))"""
+
+
+def test_a_long_page_skips_far_blocks_at_load_yet_finds_them_links_to_them_and_soon_draws_them(browser, site_url):
+    context, probe = open_local_page(browser)
+    page = probe.page
+    page.add_init_script(HOLD_IDLE)
+    try:
+        page.goto(site_url + CHAPTER)
+        page.wait_for_selector(".pycell--enhanced")
+        blocks = page.locator(".md-content__inner > p")
+        far = blocks.nth(blocks.count() - 2)
+        assert far.evaluate(SKIPPED), "a paragraph near the end should not be drawn at load"
+        text = far.evaluate("el => el.firstChild.textContent.trim().split(/\\s+/).slice(0, 4).join(' ')")
+        assert len(text) > 10
+
+        # Find in page reaches it, and brings it on screen drawn.
+        assert page.evaluate("t => window.find(t)", text)
+        assert page.evaluate("() => String(window.getSelection())") == text
+        assert far.evaluate("(el) => el.contains(window.getSelection().anchorNode)")
+        page.wait_for_function(f"el => !({SKIPPED})(el)", arg=far.element_handle())
+        assert 0 <= far.evaluate("el => el.getBoundingClientRect().top") < page.viewport_size["height"]
+        # Screen readers are given its words (the accessibility tree holds them).
+        cdp = page.context.new_cdp_session(page)
+        names = [node.get("name", {}).get("value", "") for node in cdp.send("Accessibility.getFullAXTree")["nodes"]]
+        assert any(text in name for name in names)
+
+        # A link to a heading far down lands on it.
+        page.evaluate("window.scrollTo(0, 0)")
+        target = page.locator(".md-content__inner > h2").last
+        target_id = target.get_attribute("id")
+        page.evaluate("id => { location.hash = id; }", target_id)
+        page.wait_for_timeout(300)
+        top = target.evaluate("el => el.getBoundingClientRect().top")
+        assert 0 <= top < 200, top
+
+        # Once idle, every block is drawn: the page is whole and reads as text.
+        page.evaluate("window.__releaseIdle()")
+        wait_until_whole(page)
+        assert not page.locator(".md-content__inner").evaluate(SKIPPED)
+        assert text in far.inner_text()
+        assert probe.console_errors == []
+    finally:
+        context.close()
+
+
+def test_print_draws_every_block_of_a_long_page(browser, site_url):
+    context, probe = open_local_page(browser)
+    page = probe.page
+    page.add_init_script(HOLD_IDLE)  # nothing drawn by the idle pass: print alone must draw it all
+    try:
+        page.goto(site_url + CHAPTER)
+        page.wait_for_selector(".pycell--enhanced")
+        assert not page.evaluate(WHOLE)
+        assert page.locator(".md-content__inner").evaluate(SKIPPED)
+        page.emulate_media(media="print")
+        assert not page.locator(".md-content__inner").evaluate(
+            "el => [...el.children].some(e => getComputedStyle(e).contentVisibility !== 'visible')")
     finally:
         context.close()

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests import pages
-from tests.conftest import on_both_builds, open_local_page
+from tests.conftest import on_both_builds, open_local_page, wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -189,6 +189,7 @@ def test_axe_is_clean_with_a_preview_open(browser, site_url, axe_source, scheme,
     page = probe.page
     try:
         page.goto(site_url + CHAPTER)
+        wait_until_whole(page)  # colours are judged on blocks drawn
         page.locator(f'a.xref[data-xref="{target}"]').first.focus()
         page.locator(PREVIEW).wait_for(state="visible")
         page.add_script_tag(content=axe_source)

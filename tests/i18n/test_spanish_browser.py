@@ -17,7 +17,7 @@ import pytest
 from sitebuild.i18n import DEFAULT_LANGUAGE, t
 from tests import instrument_native as native
 from tests import pages
-from tests.conftest import ROOT, on_both_builds, open_local_page
+from tests.conftest import ROOT, on_both_builds, open_local_page, reach, wait_until_whole
 from tests.i18n.leaks import foreign_phrases, leaks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -78,7 +78,7 @@ def open_spanish(browser, site_url, page: str, fragment: str = "", **options):
 
 def ready(page, engine: str):
     panel = page.locator(f"#instrument-{engine}")
-    panel.scroll_into_view_if_needed()
+    reach(panel)
     page.wait_for_selector(f"#instrument-{engine}[data-state=ready]", timeout=30_000)
     return panel
 
@@ -294,6 +294,7 @@ def test_spanish_quizzes_accept_their_answers_with_a_decimal_comma_or_point(brow
     page = probe.page
     try:
         page.wait_for_selector(".quiz__form")
+        wait_until_whole(page)  # quiz words are read as drawn (innerText)
         for quiz, answers, wrong in (("#quiz-he-std", ("0,125", "0.125"), "0,25"), ("#quiz-bn-value", ("0,5", "0.5"), "1")):
             box = page.locator(quiz)
             assert box.locator("label").first.inner_text() == es("quiz.your_answer")

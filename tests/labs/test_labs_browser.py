@@ -10,7 +10,7 @@ import pytest
 
 from sitebuild.i18n import t
 from sitebuild.predict import OUTCOME_KEYS
-from tests.conftest import open_local_page, wake_live_parts
+from tests.conftest import open_local_page, wait_until_whole, wake_live_parts
 from tests.labs.labs import LANGUAGES, all_cards, lab_pages, labs_index, url
 
 pytestmark = pytest.mark.browser
@@ -166,6 +166,7 @@ def test_with_storage_blocked_the_card_works_and_says_it_cannot_keep_the_record(
         baseline, probe.console_errors[:] = list(probe.console_errors), []
         page.goto(site_url + url(FIRST_PAGE))
         page.wait_for_selector(".predict--enhanced")
+        wait_until_whole(page)  # the card's words are read as drawn (innerText)
         box = page.locator(f"#{FIRST.id}")
         assert w("lab.predict.storage_blocked") in box.inner_text()
         box.get_by_role("button", name=w("lab.predict.skip")).click()
@@ -184,6 +185,7 @@ def test_without_javascript_the_question_shows_and_the_answer_is_collapsed(brows
     try:
         page.goto(site_url + url(FIRST_PAGE))
         box = page.locator(f"#{FIRST.id}")
+        box.scroll_into_view_if_needed()  # drawn once the reader gets there
         assert w("lab.predict.question_outcome") in box.inner_text()
         answer = box.locator("details.predict__answer")
         assert answer.is_visible() and not answer.evaluate("d => d.open")

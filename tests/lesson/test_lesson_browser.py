@@ -9,7 +9,7 @@ import yaml
 from sitebuild.i18n import t as word
 from tests import instrument_native as native
 from tests import pages
-from tests.conftest import on_both_builds, open_local_page
+from tests.conftest import on_both_builds, open_local_page, wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,7 @@ BLOCK_STORAGE = """Object.defineProperty(window, "localStorage", {
 def lesson(probe, site_url):
     probe.page.goto(site_url + URL)
     probe.page.wait_for_selector(".flashcards__viewer")
+    wait_until_whole(probe.page)  # the deck is far down: its text is read as drawn (innerText)
     yield probe
     assert probe.console_errors == [], probe.console_errors
     assert probe.blocked == [], probe.blocked
@@ -149,6 +150,7 @@ def test_storage_blocked_the_deck_still_works_and_says_marks_are_not_kept(browse
         probe.console_errors.clear()
         page.goto(site_url + URL)
         page.wait_for_selector(".flashcards__viewer")
+        wait_until_whole(page)
         deck = Deck(page)
         note = deck.root.locator(".flashcards__note")
         assert note.get_attribute("data-storage") == "blocked" and note.inner_text() == word("cards.no_storage")
@@ -174,6 +176,7 @@ def test_without_javascript_the_deck_is_a_question_and_answer_list(browser, site
         page = context.new_page()
         page.goto(site_url + URL)
         deck = page.locator(".flashcards")
+        deck.scroll_into_view_if_needed()  # far down: drawn once the reader gets there
         assert deck.locator(".flashcards__viewer").count() == 0
         assert deck.locator("dl.flashcards__list").is_visible()
         assert deck.locator("dt").count() == deck.locator("dd").count() == TOTAL
@@ -192,6 +195,7 @@ def test_the_spanish_deck_speaks_spanish_and_keeps_the_marks_made_in_english(les
     Deck(page).button("known").click()
     page.goto(site_url + pages.url(LESSON, "es"))
     page.wait_for_selector(".flashcards__viewer")
+    wait_until_whole(page)
     deck = Deck(page)
     assert deck.button("flip").inner_text() == word("cards.flip", "es")
     assert deck.state()["tally"] == word("cards.progress", "es", known=1, again=0, unmarked=TOTAL - 1)
@@ -299,6 +303,7 @@ def test_axe_clean_with_a_card_flipped_and_a_hint_open(browser, site_url, axe_so
         page = probe.page
         page.goto(site_url + URL)
         page.wait_for_selector(".flashcards__viewer")
+        wait_until_whole(page)
         deck = Deck(page)
         deck.button("known").click()
         deck.press("Enter")

@@ -440,6 +440,7 @@
 
   // force: redraw even if the setting is the one on screen (the theme changed).
   function draw(inst, { force = false } = {}) {
+    if (!inst.live) return inst.goingLive; // it draws the setting of the moment when it goes live
     const key = frameKey(inst.indices);
     const frame = inst.frames[key];
     if (!frame) return Promise.resolve(); // cannot happen with a validated bake
@@ -788,11 +789,30 @@
     panel.querySelector(".instrument__live").after(copy);
   }
 
-  async function enhance(panel) {
+  // A panel near the screen as the page loads keeps the build's picture of
+  // its default setting (same size, same curves) until the reader reaches for
+  // it: the pointer comes over it, a touch, or focus enters it. Evaluating
+  // Plotly and drawing the first chart is the longest work a page with an
+  // instrument does, and it need not hold up a page the reader has only
+  // begun to read. Its controls are built at once, so any of them can be
+  // used at once; the chart then goes live at the setting of that moment.
+  const REACHING = ["pointerover", "pointermove", "pointerdown", "focusin", "input"];
+  function readerReaches(panel) {
+    return new Promise((resolve) => {
+      const reached = () => {
+        REACHING.forEach((type) => panel.removeEventListener(type, reached));
+        resolve();
+      };
+      REACHING.forEach((type) => panel.addEventListener(type, reached, { passive: true }));
+    });
+  }
+
+  async function enhance(panel, { waitForReader = false } = {}) {
     panel.dataset.state = "loading";
+    const reached = waitForReader && readerReaches(panel); // the pointer may come while the data does
     let baked;
     try {
-      [baked] = await Promise.all([loadData(panel), site.loadPlotly()]);
+      [baked] = await Promise.all([loadData(panel), waitForReader ? null : site.loadPlotly()]);
     } catch (error) {
       showFailure(panel, error);
       return;
@@ -828,13 +848,31 @@
     }
     buildStage(inst);
     buildAnnouncer(inst);
+    live.add(inst);
+    buildPresets(inst);
+    renderLegend(inst);
+    if (waitForReader) {
+      panel.dataset.state = "waiting";
+      inst.goingLive = reached.then(() => goLive(inst));
+    } else {
+      inst.goingLive = goLive(inst);
+    }
+  }
+
+  async function goLive(inst) {
+    const panel = inst.panel;
+    try {
+      await site.loadPlotly();
+    } catch (error) {
+      showFailure(panel, error);
+      return;
+    }
+    if (!panel.isConnected) return;
     inst.chart.replaceChildren(); // the static picture gives way to the live chart
     inst.chart.setAttribute("role", "img");
     inst.chart.setAttribute("aria-label",
       t("instrument.chart_label", { y: words(inst.spec.chart.y.title), x: words(inst.spec.chart.x.title) }));
-    live.add(inst);
-    buildPresets(inst);
-    renderLegend(inst);
+    inst.live = true;
     await draw(inst);
     // Follow the column's width (window resize, sidebar, phone rotation).
     let pending = false;
@@ -869,17 +907,20 @@
   function enhanceAll() {
     forgetDetached();
     if (watcher) watcher.disconnect();
+    // A shared link to an instrument setting scrolls to that instrument, which
+    // then draws that setting at once (the build's picture is the default).
+    const state = fragmentState(location.hash);
+    let atLoad = true; // the observer's first report: what is near as the page opens
     watcher = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         if (!entry.isIntersecting) continue;
         watcher.unobserve(entry.target);
-        enhance(entry.target);
+        enhance(entry.target, { waitForReader: atLoad && !(state && state.has(entry.target.dataset.engine)) });
       }
+      atLoad = false;
     }, { rootMargin: NEAR_VIEWPORT });
     const panels = [...document.querySelectorAll("figure.instrument[data-engine]")].filter((p) => !p.dataset.state);
     panels.forEach((panel) => watcher.observe(panel));
-    // A shared link to an instrument setting scrolls to that instrument.
-    const state = fragmentState(location.hash);
     const target = state && panels.find((p) => state.has(p.dataset.engine));
     if (target) target.scrollIntoView({ block: "center" });
   }

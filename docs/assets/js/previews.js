@@ -181,6 +181,12 @@
   }, true); // capture: before Material's instant navigation takes the click
 
   window.addEventListener("resize", hide);
+  // A long page draws the blocks it skipped at load while the reader reads
+  // (site.js), and the browser keeps what is on screen in place as blocks
+  // above it change height: keep an open preview beside its link too.
+  new ResizeObserver(() => {
+    if (owner && tip && !tip.hidden) place(owner);
+  }).observe(document.body);
   // Material's instant navigation swaps the page in place: drop a preview of the old one.
   if (window.document$) window.document$.subscribe(() => { hide(); showBackLinks(); });
 })();

@@ -2,21 +2,30 @@
 (function () {
   "use strict";
 
-  // A wide equation scrolls sideways on a narrow screen; make exactly those
-  // focusable so keyboard readers can scroll them too (and name them).
-  function markScrollableEquations() {
+  // A wide equation scrolls sideways on a narrow screen, a long line of code
+  // on any: make exactly those focusable so keyboard readers can scroll them
+  // too (and name the equations). Material does it for code as a block comes
+  // into view (content.lazy, mkdocs.base.yml); this covers the blocks the
+  // reader has not seen yet, so Tab reaches them wherever it starts.
+  const SCROLLERS = "figure.equation > .arithmatex, pre > code";
+  function markScrollables(scope = document) {
     // Every width is read before any attribute is written: a write between two
-    // reads would make the browser lay the page out again for each equation.
-    const boxes = [...document.querySelectorAll("figure.equation > .arithmatex")];
+    // reads would make the browser lay the page out again for each box.
+    // Boxes in blocks not drawn yet (site.css) are left for later: measuring
+    // one would draw its block now, which is the very work put off.
+    const boxes = [...scope.querySelectorAll(SCROLLERS)].filter(drawn);
     const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
     boxes.forEach((box, i) => {
+      const equation = box.matches(".arithmatex");
       if (scrolls[i]) {
         box.tabIndex = 0;
+        if (!equation) return;
         box.setAttribute("role", "region");
         const label = box.parentElement.querySelector(".equation__label");
         box.setAttribute("aria-label", label ? label.textContent : window.encyclopedia.t("equation.fallback_name"));
       } else {
         box.removeAttribute("tabindex");
+        if (!equation) return;
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
       }
@@ -57,13 +66,90 @@
     }, true);
   }
 
+  // site.css lets a long page skip styling and laying out the blocks far from
+  // the screen (content-visibility), so its first screen is ready sooner.
+  // Once the page is idle, the rest is drawn a block per idle moment, each
+  // block's style and layout being a short task of its own: from then on the
+  // page is whole, so the scrollbar, the table of contents and anything that
+  // reads the page's layout see the real one. A block's scrolling boxes are
+  // measured once it is drawn, by this pass or because the reader got there first.
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 50));
+  const SKIPPABLE = { contentVisibilityAuto: true };
+  function drawn(element) {
+    return !element.checkVisibility || element.checkVisibility(SKIPPABLE) || !element.closest(".md-content__inner");
+  }
+  let drawing = 0; // one pass per page: instant navigation starts a new one
+  function drawTheRestWhenIdle() {
+    const pass = ++drawing;
+    const article = document.querySelector(".md-content__inner");
+    const blocks = article ? [...article.children] : [];
+    let last = null;
+    const next = () => {
+      if (pass !== drawing) return;
+      if (last) markScrollables(last); // laid out by now, in the frame between
+      last = blocks.shift();
+      if (!last) return;
+      last.classList.add("enc-drawn");
+      idle(next);
+    };
+    idle(next);
+  }
+
+  // Following a link within the page (a reference to an equation, the table
+  // of contents, a way back) or arriving with one: the blocks up to its
+  // target are drawn first, so the browser scrolls by their real heights,
+  // not the estimates, and the target lands where it should.
+  function drawThrough(target) {
+    const article = document.querySelector(".md-content__inner");
+    if (!target || !article || !article.contains(target) || target === article) return false;
+    let block = target;
+    while (block.parentElement !== article) block = block.parentElement;
+    let drew = false;
+    for (const each of article.children) {
+      if (!each.classList.contains("enc-drawn")) {
+        each.classList.add("enc-drawn");
+        drew = true;
+      }
+      if (each === block) break;
+    }
+    return drew;
+  }
+  function targetOf(hash) {
+    try {
+      return hash.length > 1 ? document.getElementById(decodeURIComponent(hash.slice(1))) : null;
+    } catch (error) {
+      return null; // not an id (an instrument's setting, say)
+    }
+  }
+  function drawThroughFragment() {
+    const target = targetOf(location.hash);
+    if (drawThrough(target)) target.scrollIntoView();
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element && event.target.closest("a[href*='#']");
+    if (!link) return;
+    const url = new URL(link.href, location.href);
+    if (url.pathname === location.pathname) drawThrough(targetOf(url.hash));
+  }, true); // capture: before the browser, or Material, scrolls
+  window.addEventListener("hashchange", drawThroughFragment);
+
+  document.addEventListener("contentvisibilityautostatechange", (event) => {
+    if (!event.skipped && event.target instanceof Element) markScrollables(event.target);
+  }, true);
+
+  function onPage() {
+    drawThroughFragment();
+    markScrollables();
+    drawTheRestWhenIdle();
+  }
+
   let resizeTimer = 0;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(markScrollableEquations, 150);
+    resizeTimer = setTimeout(() => markScrollables(), 150);
   });
   // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
-  if (document.fonts) document.fonts.ready.then(markScrollableEquations);
-  if (window.document$) window.document$.subscribe(markScrollableEquations);
-  else document.addEventListener("DOMContentLoaded", markScrollableEquations);
+  if (document.fonts) document.fonts.ready.then(() => markScrollables());
+  if (window.document$) window.document$.subscribe(onPage);
+  else document.addEventListener("DOMContentLoaded", onPage);
 })();
