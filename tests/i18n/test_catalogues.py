@@ -190,6 +190,17 @@ def test_no_catalogue_entry_is_dead():
 
 SENTENCE = re.compile(r"(?<![\w-])[A-Za-z][a-z]+,? [a-z]{2,}(?![\w-])")
 REGEX_CAN_START = set("(,=:[!&|?{};")
+# A CSS selector list such as "figure.equation > .arithmatex, pre > code": every
+# part a chain of compound selectors (lower-case tag, classes, ids, attributes,
+# pseudo-classes) joined by combinators, and each part with a combinator or
+# more than a bare tag, so that "so, it goes" stays a sentence.
+COMPOUND = r"(?:[a-z][a-z0-9-]*|\*)?(?:[.#][\w-]+|\[[^\]]+\]|::?[\w-]+(?:\([^)]*\))?)*"
+SELECTOR_PART = re.compile(rf"\s*{COMPOUND}(?:\s*[>+~]\s*{COMPOUND}|\s+{COMPOUND})*\s*")
+
+
+def is_selector_list(literal: str) -> bool:
+    parts = literal.split(",")
+    return all(SELECTOR_PART.fullmatch(part) and re.search(r"[.#\[:>+~]", part) for part in parts)
 
 
 def string_literals(code: str):
@@ -240,6 +251,8 @@ def sentences_in(code: str) -> list[str]:
     for before, literal, after in string_literals(code):
         if after.startswith(":") or "sys.path" in literal or literal in ("use strict", PYTHON_DUMP_HEADER):
             continue
+        if is_selector_list(literal):
+            continue
         if PYTHON_IMPORT.fullmatch(re.sub(r"\$\{[^}]*\}", "name", literal)):
             continue
         if literal.startswith("encyclopedia: ") or before.endswith("Promise.reject(new Error("):
@@ -260,10 +273,11 @@ def test_the_sentence_check_catches_words_in_a_script():
 el("p", { class: "enc-button enc-button--quiet", text: `Python could not start: ${e}` });
 const k = { "Control character": t("x") }; const r = /["']x/g; s.replace(/[&<>"]/g, "so it goes");
 box.innerHTML = `<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>`;
-cell(`from instruments import ${engine}`, "from x.y import show", "Then import it all from here");"""
+cell(`from instruments import ${engine}`, "from x.y import show", "Then import it all from here");
+q("figure.equation > .arithmatex, pre > code"); q("so, it goes"); q("a.link, nav > li"); q("Hold on, then run");"""
     assert sentences_in(code) == ["Ran in ", "Python could not start: ${e}", "so it goes",
                                   '<label for="${id}">${t("quiz.check")}</label> <button>Show it all</button>',
-                                  "Then import it all from here"]
+                                  "Then import it all from here", "so, it goes", "Hold on, then run"]
 
 
 def test_templates_write_no_words_of_their_own():
