@@ -376,7 +376,9 @@
     prepareStaticCode() {
       const code = this.staticCode;
       Object.entries({
-        contenteditable: "plaintext-only", role: "textbox", "aria-multiline": "true",
+        // tabindex too: an editable box is focusable anyway, but a checker (axe)
+        // counts only a tabindex when it asks whether a scrolling box can be reached.
+        contenteditable: "plaintext-only", tabindex: "0", role: "textbox", "aria-multiline": "true",
         "aria-label": t("cell.code_label", { title: this.title }), "aria-describedby": `${this.id}-hint`,
         spellcheck: "false", autocapitalize: "off", autocorrect: "off", translate: "no",
       }).forEach(([name, value]) => code.setAttribute(name, value));
@@ -459,6 +461,7 @@
       this.editorHost.hidden = false;
       this.staticSource.hidden = true;
       this.staticCode.removeAttribute("contenteditable"); // what print shows, no longer a second editing surface
+      this.staticCode.removeAttribute("tabindex");
       this.root.classList.add("pycell--editing");
       if (focused) this.editor.focus();
     }

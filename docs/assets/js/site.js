@@ -13,7 +13,8 @@
     // reads would make the browser lay the page out again for each box.
     // Boxes in blocks not drawn yet (site.css) are left for later: measuring
     // one would draw its block now, which is the very work put off.
-    const boxes = [...scope.querySelectorAll(SCROLLERS)].filter(drawn);
+    // A cell's editable code is focusable whatever its width (pycells.js).
+    const boxes = [...scope.querySelectorAll(SCROLLERS)].filter((box) => drawn(box) && !box.isContentEditable);
     const scrolls = boxes.map((box) => box.scrollWidth > box.clientWidth + 1);
     boxes.forEach((box, i) => {
       const equation = box.matches(".arithmatex");
@@ -88,7 +89,17 @@
       if (pass !== drawing) return;
       if (last) markScrollables(last); // laid out by now, in the frame between
       last = blocks.shift();
-      if (!last) return;
+      if (!last) {
+        // Whole once the fonts the drawn blocks asked for are in, measured with them.
+        const finish = () => {
+          if (pass !== drawing) return;
+          markScrollables();
+          if (article) article.dataset.encWhole = "";
+        };
+        if (document.fonts) document.fonts.ready.then(finish);
+        else finish();
+        return;
+      }
       last.classList.add("enc-drawn");
       idle(next);
     };
@@ -148,8 +159,12 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => markScrollables(), 150);
   });
-  // KaTeX's fonts can arrive after document$ fires: measure again once they are in.
-  if (document.fonts) document.fonts.ready.then(() => markScrollables());
+  // KaTeX's fonts arrive after document$ fires, and a font only the blocks drawn
+  // later use is fetched when they are drawn: measure again each time fonts land.
+  if (document.fonts) {
+    document.fonts.ready.then(() => markScrollables());
+    document.fonts.addEventListener("loadingdone", () => markScrollables());
+  }
   if (window.document$) window.document$.subscribe(onPage);
   else document.addEventListener("DOMContentLoaded", onPage);
 })();
