@@ -874,13 +874,17 @@
       t("instrument.chart_label", { y: words(inst.spec.chart.y.title), x: words(inst.spec.chart.x.title) }));
     inst.live = true;
     await draw(inst);
-    // Follow the column's width (window resize, sidebar, phone rotation).
+    // Follow the column's width (window resize, sidebar, phone rotation). The
+    // observer also reports the size the chart was just drawn at: no redraw for that.
     let pending = false;
+    let drawnAt = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
     inst.resizer = new ResizeObserver(() => {
-      if (pending || !inst.chart.clientWidth) return;
+      const size = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
+      if (pending || !inst.chart.clientWidth || size === drawnAt) return;
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
+        drawnAt = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
         if (!inst.panel.isConnected) return;
         window.Plotly.Plots.resize(inst.chart);
         if (inst.backdrop) window.Plotly.Plots.resize(inst.backdrop);
