@@ -28,6 +28,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # The simulations multiply small matrices, for which OpenBLAS's worker threads
 # only add contention (ruinously on a busy two-core machine): run BLAS on one
@@ -393,7 +394,10 @@ def wake_live_parts(page, selector: str = "figure.instrument[data-engine], .pyce
     page.evaluate(WAKE_LIVE_PARTS, selector)
 
 
-WHOLE = "!document.querySelector('.md-content__inner > :not(.enc-drawn)')"
+# site.js marks the article once its idle pass has drawn every block and measured
+# them with the fonts that drawing asked for.
+WHOLE = """(() => { const article = document.querySelector('.md-content__inner');
+  return !article || 'encWhole' in article.dataset; })()"""
 
 
 def wait_until_whole(page, timeout_ms: int = 30_000) -> None:
@@ -405,6 +409,58 @@ def wait_until_whole(page, timeout_ms: int = 30_000) -> None:
     be measured. A reader who has been on the page a few seconds has it whole.
     """
     page.wait_for_function(WHOLE, timeout=timeout_ms)
+
+
+def scroll_to(block, timeout_ms: int = 10_000) -> None:
+    """Scroll a block into view as a reader does, and wait until the browser has drawn it.
+
+    A block far from the screen at load is skipped (site.css, content-visibility)
+    and is drawn in a frame after it comes near: until then its ``innerText`` is
+    empty and what it holds has no box. This holds with JavaScript off too, where
+    no idle pass ever draws the page whole; Playwright's checks still run.
+    """
+    block.scroll_into_view_if_needed()
+    expect(block).not_to_have_text(re.compile(r"^\s*$"), use_inner_text=True, timeout=timeout_ms)
+
+
+# Transitions and animations that end (Material's header swaps the site's name for
+# the page's as the reader scrolls, with a fade): a checker that reads colours
+# halfway through one sees a faded text that no reader is left looking at. A
+# scroll's effects start a frame or two after it, so the page counts as still
+# only after a few frames in a row with nothing running.
+SETTLE_ANIMATIONS = """async () => {
+  const deadline = performance.now() + 5000;
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const ending = () => document.getAnimations().filter((a) => a.playState === "running"
+    && Number.isFinite(a.effect.getComputedTiming().endTime));
+  for (let quiet = 0; quiet < 3 && performance.now() < deadline;) {
+    await frame();
+    const running = ending();
+    if (!running.length) { quiet += 1; continue; }
+    quiet = 0;
+    const late = new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - performance.now())));
+    await Promise.race([Promise.all(running.map((a) => a.finished.catch(() => null))), late]);
+  }
+}"""
+
+AXE_SERIOUS = """async (scope) => (await axe.run(scope || document, {resultTypes: ['violations']})).violations
+  .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')
+    + (n.any.length ? ` [${n.any[0].message}]` : '')).join(' | ')}`)"""
+
+
+def serious_axe_findings(page, axe_source: str, scope: str | None = None) -> list[str]:
+    """axe's serious and critical findings on the page (or the elements the selector ``scope`` picks), one line each.
+
+    Run once the page is still: every fade finished, and for a whole page every
+    block drawn (colours are judged on laid-out text), as a reader reading it sees it.
+    """
+    if scope is None:
+        wait_until_whole(page)
+    page.evaluate(SETTLE_ANIMATIONS)
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    return page.evaluate(AXE_SERIOUS, scope)
 
 
 def reach(panel) -> None:

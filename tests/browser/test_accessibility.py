@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import open_local_page, wait_until_whole, wake_live_parts
+from tests.conftest import open_local_page, serious_axe_findings, wait_until_whole, wake_live_parts
 
 # Each test opens its own page: the run may spread them over its workers.
 pytestmark = [pytest.mark.browser, pytest.mark.spread]
@@ -34,10 +34,7 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
         wait_until_whole(page)
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
-        page.add_script_tag(content=axe_source)
-        violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-        bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-               for v in violations if v["impact"] in ("serious", "critical")]
+        bad = serious_axe_findings(page, axe_source)
         assert not bad, "\n".join(bad)
     finally:
         context.close()

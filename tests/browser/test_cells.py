@@ -21,7 +21,7 @@ from sitebuild import packages
 from sitebuild.runtime import PYODIDE_CDN, npm_version
 from tests import pages
 from tests.conftest import (
-    PageProbe, _serve, build_site, follow_link, on_both_builds, open_local_page, serve_sitemap_for,
+    PageProbe, _serve, build_site, follow_link, on_both_builds, open_local_page, serious_axe_findings, serve_sitemap_for,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -326,11 +326,8 @@ def test_no_serious_accessibility_violations_after_a_run(plain, axe_source):
     page = plain.page
     run_code(page, "print('for axe')\nplot_xy([1, 2], [2, 1], title='axe')")
     page.locator(f"{CELL} .js-plotly-plot").wait_for()
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    serious = [(v["id"], [(n["target"], n.get("failureSummary", "")[:160]) for n in v["nodes"]][:4]) for v in result["violations"]
-               if v["impact"] in ("serious", "critical")]
-    assert serious == [], json.dumps(serious, indent=1)
+    serious = serious_axe_findings(page, axe_source)
+    assert serious == [], "\n".join(serious)
 
 
 def test_no_console_errors_even_after_a_failed_package_fetch(plain):

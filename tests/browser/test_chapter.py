@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import on_both_builds, wait_until_whole
+from tests.conftest import on_both_builds, serious_axe_findings, wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -124,14 +124,7 @@ def test_no_console_errors_and_no_outside_requests(chapter):
 @on_both_builds  # each builder ships its own header, navigation and footer
 def test_axe_reports_no_serious_or_critical_violations(chapter, axe_source):
     page = chapter.page
-    wait_until_whole(page)  # colours are judged on blocks drawn
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    bad = serious_axe_findings(page, axe_source)  # once whole: colours are judged on blocks drawn
     assert not bad, "\n".join(bad)
 
 

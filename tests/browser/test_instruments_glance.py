@@ -15,7 +15,7 @@ import pytest
 
 from tests import instrument_native as native
 from tests.browser.test_instruments_browser import DRAWN, GALLERY, gallery, other_value, session  # noqa: F401 (fixtures)
-from tests.conftest import wait_until_whole
+from tests.conftest import serious_axe_findings, wait_until_whole
 
 pytestmark = pytest.mark.browser
 
@@ -327,10 +327,7 @@ def test_phone_stuck_view_is_axe_clean_and_fits(browser, site_url, axe_source, s
             s.page.evaluate(SCROLL_SETTLED)
             assert panel.locator(".instrument__view").evaluate("el => getComputedStyle(el).position") == "sticky"
             assert s.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-        s.page.add_script_tag(content=axe_source)
-        violations = s.page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-        bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-               for v in violations if v["impact"] in ("serious", "critical")]
+        bad = serious_axe_findings(s.page, axe_source)
         assert not bad, "\n".join(bad)
         assert s.console_errors == [], s.console_errors
     finally:

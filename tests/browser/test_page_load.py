@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import WHOLE, open_local_page, reach, wait_until_whole
+from tests.conftest import WHOLE, open_local_page, reach, serious_axe_findings, wait_until_whole
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -237,10 +237,7 @@ def test_an_instrument_on_screen_at_load_keeps_its_picture_until_the_reader_reac
         assert chart.locator(":scope > svg.static-chart").count() == 1
         assert panel.locator(".instrument__controls input").count() > 0
         readouts = panel.locator(".instrument__readouts").inner_text()
-        page.add_script_tag(content=axe_source)
-        violations = page.evaluate("async (sel) => (await axe.run(sel, {resultTypes: ['violations']})).violations",
-                                   f"#instrument-{engine}")
-        assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+        assert serious_axe_findings(page, axe_source, f"#instrument-{engine}") == []
 
         page.evaluate(WATCH_SHIFTS)
         before = chart.bounding_box()

@@ -141,6 +141,10 @@ def test_citation_previews_its_reference_and_leads_back(chapter):
 
 def test_hover_previews_and_the_preview_stays_while_the_pointer_is_on_it(chapter):
     page = chapter.page
+    # A reader a few seconds in: the blocks skipped at load are drawn (while they
+    # are, the browser may shift the text under a still pointer; test_page_load
+    # covers that time), so what is tested is the preview and the pointer alone.
+    wait_until_whole(page)
     link = page.locator('a.xref[data-xref="eq-n1-6"]').first
     link.scroll_into_view_if_needed()
     link.hover()

@@ -10,7 +10,7 @@ import pytest
 
 from sitebuild.i18n import t
 from sitebuild.predict import OUTCOME_KEYS
-from tests.conftest import open_local_page, wait_until_whole, wake_live_parts
+from tests.conftest import open_local_page, scroll_to, serious_axe_findings, wait_until_whole, wake_live_parts
 from tests.labs.labs import LANGUAGES, all_cards, lab_pages, labs_index, url
 
 pytestmark = pytest.mark.browser
@@ -185,7 +185,7 @@ def test_without_javascript_the_question_shows_and_the_answer_is_collapsed(brows
     try:
         page.goto(site_url + url(FIRST_PAGE))
         box = page.locator(f"#{FIRST.id}")
-        box.scroll_into_view_if_needed()  # drawn once the reader gets there
+        scroll_to(box)  # far down: drawn once the reader gets there
         assert w("lab.predict.question_outcome") in box.inner_text()
         answer = box.locator("details.predict__answer")
         assert answer.is_visible() and not answer.evaluate("d => d.open")
@@ -223,15 +223,12 @@ def test_axe_finds_nothing_serious_before_and_after_a_reveal(browser, site_url, 
     page = probe.page
     try:
         page.goto(site_url + url(page_path))
-        page.add_script_tag(content=axe_source)
         for stage in ("locked", "revealed"):
             if stage == "revealed":
                 for card in page.locator(".predict--enhanced").all():
                     card.get_by_role("button", name=w("lab.predict.skip")).click()
             wake_live_parts(page, ".pycell")
-            violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-            bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-                   for v in violations if v["impact"] in ("serious", "critical")]
+            bad = serious_axe_findings(page, axe_source)
             assert not bad, f"{stage}:\n" + "\n".join(bad)
         assert probe.blocked == []
     finally:
