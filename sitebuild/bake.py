@@ -20,6 +20,7 @@ import json
 import logging
 import multiprocessing
 import os
+import platform
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -65,10 +66,14 @@ def engine_sources(name: str) -> list[Path]:
 
 
 def engine_key(name: str) -> str:
-    """Cache key (and browser cache-buster) for one engine's baked data."""
+    """Cache key (and browser cache-buster) for one engine's baked data.
+
+    Besides the sources, what decides the figures' last bits: numpy, the CPU
+    family and the BLAS kernels chosen for it (sitebuild.same_blas_kernels_everywhere).
+    """
     import numpy
 
-    parts = [BAKE_FORMAT, name, numpy.__version__]
+    parts = [BAKE_FORMAT, name, numpy.__version__, platform.machine(), os.environ.get("OPENBLAS_CORETYPE", "")]
     for path in engine_sources(name):
         parts += [path.name, path.read_bytes()]
     return cache.digest(*parts)

@@ -52,6 +52,17 @@ def test_changed_source_invalidates_the_cache(scratch, monkeypatch):
     assert any(p.name == "_checks.py" for p in sources(CHEAP))
 
 
+def test_other_blas_kernels_invalidate_the_cache(monkeypatch):
+    # Training runs behind the panels turn the kernels' last-bit rounding into
+    # visible digits, so data baked under other kernels is not reused.
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    haswell = bake.engine_key(CHEAP)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "SandyBridge")
+    assert bake.engine_key(CHEAP) != haswell
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    assert bake.engine_key(CHEAP) == haswell
+
+
 @pytest.fixture(scope="module")
 def baked() -> dict[str, dict]:
     """The real baked files (uses and warms the build's own cache)."""
