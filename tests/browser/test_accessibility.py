@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import pages
-from tests.conftest import open_local_page, serious_axe_findings, wait_until_whole, wake_live_parts
+from tests.conftest import open_local_page, serious_axe_findings, wake_live_parts
 
 # Each test opens its own page: the run may spread them over its workers.
 pytestmark = [pytest.mark.browser, pytest.mark.spread]
@@ -29,11 +29,10 @@ def test_no_serious_or_critical_violations(browser, site_url, axe_source, path, 
         for cell in page.locator(".pycell").all():
             if cell.is_visible():  # a prediction card's cell stays hidden until the reader commits
                 cell.locator(".pycell__toolbar").wait_for()
-        # Blocks a long page skips at load are not laid out, so their colours cannot be judged
-        # until drawn (test_page_load checks they are found and read out meanwhile).
-        wait_until_whole(page)
         expected = "slate" if scheme == "dark" else "default"
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
+        # Judged once the page is whole: blocks a long page skips at load have no colours
+        # until drawn (test_page_load checks they are found and read out meanwhile).
         bad = serious_axe_findings(page, axe_source)
         assert not bad, "\n".join(bad)
     finally:

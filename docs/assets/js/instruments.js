@@ -877,14 +877,14 @@
     // Follow the column's width (window resize, sidebar, phone rotation). The
     // observer also reports the size the chart was just drawn at: no redraw for that.
     let pending = false;
-    let drawnAt = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
+    const size = () => `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
+    let drawnAt = size();
     inst.resizer = new ResizeObserver(() => {
-      const size = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
-      if (pending || !inst.chart.clientWidth || size === drawnAt) return;
+      if (pending || !inst.chart.clientWidth || size() === drawnAt) return;
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
-        drawnAt = `${inst.chart.clientWidth}x${inst.chart.clientHeight}`;
+        drawnAt = size();
         if (!inst.panel.isConnected) return;
         window.Plotly.Plots.resize(inst.chart);
         if (inst.backdrop) window.Plotly.Plots.resize(inst.backdrop);

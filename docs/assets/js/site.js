@@ -160,11 +160,9 @@
     resizeTimer = setTimeout(() => markScrollables(), 150);
   });
   // KaTeX's fonts arrive after document$ fires, and a font only the blocks drawn
-  // later use is fetched when they are drawn: measure again each time fonts land.
-  if (document.fonts) {
-    document.fonts.ready.then(() => markScrollables());
-    document.fonts.addEventListener("loadingdone", () => markScrollables());
-  }
+  // later use is fetched when they are drawn: measure again each time fonts land
+  // (fonts already in when the page starts are measured with it, by onPage).
+  if (document.fonts) document.fonts.addEventListener("loadingdone", () => markScrollables());
   if (window.document$) window.document$.subscribe(onPage);
   else document.addEventListener("DOMContentLoaded", onPage);
 })();
